@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Extract translatable strings into each app's own catalogue (src/opencity/<app>/locale) and the
+# project's (src/opencity/locale, for templates/ and top-level modules). Needs GNU gettext (developers only);
+# `make compilemessages` then builds the .mo files with polib.
+set -euo pipefail
+cd "$(dirname "$0")/../src/opencity"
+DJ="../../.venv/bin/django-admin"
+export DJANGO_SETTINGS_MODULE=opencity.settings
+apps=(accounts hosting community ledger transparency payments contributions expenses)
+only="${1:-}"
+for app in "${apps[@]}"; do
+  [ -n "$only" ] && [ "$only" != "$app" ] && continue
+  [ -d "$app" ] || continue
+  (cd "$app" && mkdir -p locale && "../$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location >/dev/null)
+done
+if [ -z "$only" ] || [ "$only" = "project" ]; then
+  ignores=(); for app in "${apps[@]}" core; do ignores+=(--ignore "$app/*"); done
+  mkdir -p locale && "$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location "${ignores[@]}" >/dev/null
+  # core has its own strings too (errors, templatetags)
+  (cd core && mkdir -p locale && "../$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location >/dev/null)
+fi
+echo "catalogues updated; translate the new entries, then: make compilemessages"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ContributionsConfig(AppConfig):
+    name = "opencity.contributions"
+    label = "contributions"

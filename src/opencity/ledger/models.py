@@ -1,0 +1,159 @@
+"""Double-entry ledger (TigerBeetle-style): accounts with cached posted totals, immutable transfers."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opencity.core.ids import public_id_field
+
+
+class AccountKind(models.TextChoices):
+    COLLECTIVE_FUNDS = "funds", _("Collective funds")
+    HOST_FEES = "host_fees", _("Host fees")
+    BANK = "bank", _("Bank")
+    CLEARING = "clearing", _("Payment processor clearing")
+    PROCESSOR_FEES = "processor_fees", _("Payment processor fees")
+    PAYOUTS_IN_FLIGHT = "payouts", _("Payouts in flight")
+    CONTRIBUTORS = "contributors", _("Contributors (outside world)")
+    PAYEES = "payees", _("Payees (outside world)")
+    EXTERNAL = "external", _("Outside world")
+
+
+class TransferKind(models.TextChoices):
+    CONTRIBUTION = "contribution", _("Contribution")
+    HOST_FEE = "host_fee", _("Host fee")
+    PROCESSOR_FEE = "processor_fee", _("Payment processor fee")
+    ADDED_FUNDS = "added_funds", _("Added funds")
+    COLLECTIVE_TRANSFER = "collective_transfer", _("Transfer between collectives")
+    EXPENSE = "expense", _("Expense")
+    BANK_FEE = "bank_fee", _("Bank fee")
+    REFUND = "refund", _("Refund")
+    TICKET = "ticket", _("Ticket")
+    SETTLEMENT = "settlement", _("Settlement")
+
+
+class Account(models.Model):
+    """One per (host, kind, owner). Balance is one row read: credits_posted − debits_posted."""
+
+    host = models.ForeignKey("hosting.Host", on_delete=models.PROTECT, related_name="ledger_accounts")
+    kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    collective = models.ForeignKey(
+        "hosting.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+    )
+    processor = models.CharField(max_length=30, blank=True, default="")
+    currency = models.CharField(max_length=3)
+    # Funds accounts refuse any transfer that would make them negative (debits may not exceed credits).
+    debits_must_not_exceed_credits = models.BooleanField(default=False)
+    debits_posted = models.BigIntegerField(default=0)
+    credits_posted = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["host", "kind", "processor"],
+                condition=models.Q(collective__isnull=True),
+                name="account_unique_host_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["collective", "kind"],
+                condition=models.Q(collective__isnull=False),
+                name="account_unique_collective_owner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(debits_must_not_exceed_credits=False)
+                | models.Q(debits_posted__lte=models.F("credits_posted")),
+                name="account_no_overdraft",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(debits_posted__gte=0) & models.Q(credits_posted__gte=0),
+                name="account_totals_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.collective.slug if self.collective_id else self.processor or ""
+        return f"{self.get_kind_display()} {owner}".strip()
+
+    @property
+    def balance(self) -> int:
+        """Credit-normal balance in minor units (what a collective holds)."""
+        return self.credits_posted - self.debits_posted
+
+
+class Journal(models.Model):
+    """The transfers of one business event (a contribution with its fees, an expense payment, a reversal)."""
+
+    public_id = public_id_field("jrn")
+    host = models.ForeignKey("hosting.Host", on_delete=models.PROTECT, related_name="journals")
+    kind = models.CharField(max_length=30, choices=TransferKind.choices)
+    description = models.CharField(max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    effective_date = models.DateField(default=timezone.localdate, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What caused it: ("contribution", "con_…"), ("expense", "exp_…"), ("added_funds", "")…
+    source_type = models.CharField(max_length=30, blank=True, db_index=True)
+    source_id = models.CharField(max_length=40, blank=True, db_index=True)
+    # Who is on the other side, for public pages: a person (shown by public name unless anonymous) or a label.
+    person = models.ForeignKey(
+        "community.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="journals"
+    )
+    anonymous = models.BooleanField(default=False)
+    counterparty_label = models.CharField(max_length=200, blank=True)
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["host", "effective_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.kind}"
+
+
+class ImmutableTransferQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Transfers are immutable: post a reversal instead")
+
+    def delete(self):
+        raise TypeError("Transfers are immutable: post a reversal instead")
+
+
+class Transfer(models.Model):
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="transfers")
+    debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
+    credit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    kind = models.CharField(max_length=30, choices=TransferKind.choices)
+    description = models.CharField(max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=220, unique=True)
+    reversal_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ImmutableTransferQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(debit_account=models.F("credit_account")), name="transfer_accounts_differ"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["debit_account", "-created_at", "-id"]),
+            models.Index(fields=["credit_account", "-created_at", "-id"]),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Transfers are immutable: post a reversal instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Transfers are immutable: post a reversal instead")

@@ -1,0 +1,30 @@
+"""URL map. Each app owns its `urls.py` with `patterns` (own prefix) and `collective_patterns`
+(mounted under `/<slug>/`, the shared namespace of hosts and collectives)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from opencity.api.main import api
+from opencity.core import views as core_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("webhooks/", include("opencity.payments.webhook_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", core_views.home, name="home"),
+    path("accounts/", include("opencity.accounts.urls")),
+    path("", include("opencity.hosting.urls")),
+    path("", include("opencity.transparency.urls")),
+    path("", include("opencity.contributions.urls")),
+    path("", include("opencity.expenses.urls")),
+    path("<slug:slug>/", include("opencity.hosting.profile_urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "opencity.core.views.not_found"

@@ -1,0 +1,94 @@
+"""Shared fixtures. Test data is built through the real services, as users build it."""
+
+import itertools
+
+import pytest
+
+from opencity.accounts.models import User
+from opencity.community.services import person_find_or_create
+from opencity.hosting import services as hosting
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def make_user(email: str | None = None, name: str = "", **extra) -> User:
+    email = email or f"user{next(_seq)}@example.org"
+    extra.setdefault("email_confirmed", True)
+    user = User.objects.create_user(email=email, password=PASSWORD, name=name or email.split("@")[0], **extra)
+    person_find_or_create(email=email, name=user.name, user=user)
+    return user
+
+
+def make_host(slug: str | None = None, admin: User | None = None, **kwargs):
+    n = next(_seq)
+    admin = admin or make_user(f"hostadmin{n}@example.org", name=f"Host Admin {n}")
+    kwargs.setdefault("legal_name", f"Host {n} ASBL")
+    kwargs.setdefault("iban", "BE68539007547034")
+    kwargs.setdefault("default_host_fee_percent", 8)
+    return hosting.host_create(slug=slug or f"host-{n}", admin=admin, **kwargs)
+
+
+def make_collective(host, admin: User | None = None, slug: str | None = None, active: bool = True, **kwargs):
+    n = next(_seq)
+    admin = admin or make_user(f"organiser{n}@example.org", name=f"Organiser {n}")
+    kwargs.setdefault("name", f"Collective {n}")
+    collective = hosting.collective_create(user=admin, host=host, slug=slug or f"collective-{n}", **kwargs)
+    if active:
+        host_admin = host.admins.first()
+        hosting.application_approve(application=collective.applications.get(), by=host_admin)
+        collective.refresh_from_db()
+    return collective
+
+
+@pytest.fixture
+def user(db):
+    return make_user()
+
+
+@pytest.fixture
+def host(db):
+    return make_host()
+
+
+@pytest.fixture
+def host_admin(host):
+    return host.admins.first()
+
+
+@pytest.fixture
+def collective(host):
+    return make_collective(host)
+
+
+@pytest.fixture
+def collective_admin(collective):
+    return collective.admins.first()
+
+
+@pytest.fixture
+def api_token():
+    """Returns a function: api_token(user) -> 'Bearer …' header value."""
+    from opencity.accounts.services import api_token_create
+
+    def _make(user):
+        raw = api_token_create(user=user, name="test")
+        return f"Bearer {raw}"
+
+    return _make
+
+
+@pytest.fixture
+def check_ledger():
+    """Call after a scenario: raises if any ledger invariant is broken."""
+    from django.core.management import call_command
+
+    def _check():
+        call_command("check_ledger")
+
+    return _check
