@@ -13,8 +13,13 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
+def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
+    # Tasks run inline in tests; tests/core/test_worker.py proves the real database queue and worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}}}
 
 
 def make_user(email: str | None = None, name: str = "", **extra) -> User:
