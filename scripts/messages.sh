@@ -4,19 +4,19 @@
 # `make compilemessages` then builds the .mo files with polib.
 set -euo pipefail
 cd "$(dirname "$0")/../src/opencity"
-DJ="../../.venv/bin/django-admin"
+
 export DJANGO_SETTINGS_MODULE=opencity.settings
-apps=(accounts hosting community ledger transparency payments contributions expenses)
+export OPENCITY_DATA_DIR="${OPENCITY_DATA_DIR:-/tmp/opencity-messages}"
+DJ="$(cd ../.. && pwd)/.venv/bin/django-admin"
+apps=(core accounts hosting community ledger transparency payments contributions expenses)
 only="${1:-}"
 for app in "${apps[@]}"; do
   [ -n "$only" ] && [ "$only" != "$app" ] && continue
   [ -d "$app" ] || continue
-  (cd "$app" && mkdir -p locale && "../$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location >/dev/null)
+  (cd "$app" && mkdir -p locale && "$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location >/dev/null)
 done
 if [ -z "$only" ] || [ "$only" = "project" ]; then
-  ignores=(); for app in "${apps[@]}" core; do ignores+=(--ignore "$app/*"); done
+  ignores=(); for app in "${apps[@]}"; do ignores+=(--ignore "$app/*"); done
   mkdir -p locale && "$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location "${ignores[@]}" >/dev/null
-  # core has its own strings too (errors, templatetags)
-  (cd core && mkdir -p locale && "../$DJ" makemessages -l fr -l nl -l ar --no-obsolete --no-location >/dev/null)
 fi
 echo "catalogues updated; translate the new entries, then: make compilemessages"
