@@ -59,3 +59,28 @@ def test_transfers_are_immutable(collective):
         Transfer.objects.all().update(amount=1)
     with pytest.raises(TypeError):
         t.delete()
+
+
+@pytest.mark.django_db
+def test_incoming_payment_and_reversal(collective, check_ledger):
+    host = collective.host
+    clearing = ledger.host_account(host, AccountKind.CLEARING, "stripe")
+    pfees = ledger.host_account(host, AccountKind.PROCESSOR_FEES, "stripe")
+    j = ledger.record_incoming_payment(
+        collective=collective,
+        amount=1000,
+        idempotency_key="p1",
+        source_account=clearing,
+        processor_fee=39,
+        processor_fee_account=pfees,
+    )
+    assert sorted(j.transfers.values_list("kind", "amount")) == [
+        ("contribution", 1000),
+        ("host_fee", 80),
+        ("processor_fee", 39),
+    ]
+    assert ledger.funds_account(collective).balance == 881
+    r = ledger.journal_reverse(journal=j, idempotency_key="p1:rev", reason="refund")
+    assert r.reverses_id == j.pk and ledger.funds_account(collective).balance == 0
+    assert ledger.journal_reverse(journal=j, idempotency_key="p1:rev", reason="again").pk == r.pk
+    check_ledger()

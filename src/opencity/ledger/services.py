@@ -172,6 +172,117 @@ def post_journal(
     return journal
 
 
+# --- business postings shared by contributions, tickets, added funds -------------------------------
+
+
+def host_fee_for(collective, amount: int) -> int:
+    """The collective's host fee (its own percent, or the host default) on `amount`, rounded half-even."""
+    from opencity.money import Money
+
+    if collective.is_host_profile:
+        return 0
+    return Money(amount, collective.currency).percent(collective.effective_host_fee_percent).amount
+
+
+def record_incoming_payment(
+    *,
+    collective,
+    amount: int,
+    idempotency_key: str,
+    source_account: Account,
+    processor_fee: int = 0,
+    processor_fee_account: Account | None = None,
+    charge_host_fee: bool = True,
+    kind: str = TransferKind.CONTRIBUTION,
+    description: str = "",
+    effective_date: dt.date | None = None,
+    source_type: str = "",
+    source_id: str = "",
+    person=None,
+    anonymous: bool = False,
+    counterparty_label: str = "",
+    created_by=None,
+) -> Journal:
+    """Money arriving for a collective: one journal with the payment, the processor fee and the host fee.
+
+    `source_account` is where it comes from (a processor's clearing account, the host's bank for added
+    funds). Fees are their own transfers so every fee is visible.
+    """
+    host = collective.host
+    funds = funds_account(collective)
+    legs = [Leg(source_account, funds, amount, kind, description)]
+    if processor_fee:
+        if processor_fee_account is None:
+            raise LedgerError("a processor fee needs its account")
+        legs.append(Leg(funds, processor_fee_account, processor_fee, TransferKind.PROCESSOR_FEE))
+    fee = host_fee_for(collective, amount) if charge_host_fee else 0
+    if fee:
+        legs.append(Leg(funds, host_account(host, AccountKind.HOST_FEES), fee, TransferKind.HOST_FEE))
+    return post_journal(
+        host=host,
+        idempotency_key=idempotency_key,
+        kind=kind,
+        legs=legs,
+        description=description,
+        effective_date=effective_date,
+        source_type=source_type,
+        source_id=source_id,
+        person=person,
+        anonymous=anonymous,
+        counterparty_label=counterparty_label,
+        created_by=created_by,
+    )
+
+
+def journal_reverse(
+    *,
+    journal: Journal,
+    idempotency_key: str,
+    reason: str,
+    created_by=None,
+    kind: str | None = None,
+    effective_date: dt.date | None = None,
+) -> Journal:
+    """Post the mirror of every transfer of `journal` (debit and credit swapped), linked to it.
+
+    Nothing is edited. Refused with InsufficientFunds when the collective has already spent the money.
+    A journal is reversed at most once.
+    """
+    existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if Journal.objects.filter(reverses=journal).exists():
+        raise LedgerError("this journal is already reversed", code="already_reversed")
+    transfers = list(journal.transfers.select_related("debit_account", "credit_account").order_by("pk"))
+    legs = [
+        Leg(
+            t.credit_account,
+            t.debit_account,
+            t.amount,
+            kind or t.kind,
+            f"Reversal: {t.description}"[:300],
+            reversal_of=t,
+        )
+        for t in transfers
+    ]
+    return post_journal(
+        host=journal.host,
+        idempotency_key=idempotency_key,
+        kind=kind or journal.kind,
+        legs=legs,
+        description=f"Reversal: {journal.description}"[:300],
+        effective_date=effective_date,
+        source_type=journal.source_type,
+        source_id=journal.source_id,
+        person=journal.person,
+        anonymous=journal.anonymous,
+        counterparty_label=journal.counterparty_label,
+        created_by=created_by,
+        reverses=journal,
+        reason=reason,
+    )
+
+
 __all__ = [
     "Account",
     "AccountKind",
