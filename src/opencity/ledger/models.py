@@ -123,6 +123,8 @@ class ImmutableTransferQuerySet(models.QuerySet):
 
 
 class Transfer(models.Model):
+    """One movement of money from `debit_account` to `credit_account`. Never updated nor deleted."""
+
     journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="transfers")
     debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
     credit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
@@ -134,7 +136,9 @@ class Transfer(models.Model):
     reversal_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Copied from the journal so statements filter, order and group by month on one table.
+    effective_date = models.DateField(default=timezone.localdate)
+    created_at = models.DateTimeField(default=timezone.now)
 
     objects = ImmutableTransferQuerySet.as_manager()
 
@@ -146,8 +150,11 @@ class Transfer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["debit_account", "-created_at", "-id"]),
-            models.Index(fields=["credit_account", "-created_at", "-id"]),
+            # A collective's statement: its funds account's transfers, newest first, by journal.
+            models.Index(fields=["debit_account", "-effective_date", "-journal", "id"], name="transfer_debit_stmt"),
+            models.Index(fields=["credit_account", "-effective_date", "-journal", "id"], name="transfer_credit_stmt"),
+            # The host's general ledger for a date range.
+            models.Index(fields=["effective_date", "id"], name="transfer_date"),
         ]
 
     def save(self, *args, **kwargs):

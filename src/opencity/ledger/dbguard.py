@@ -1,0 +1,106 @@
+"""The database refuses to edit history: triggers reject UPDATE and DELETE of transfers (and journal deletes).
+
+PostgreSQL: a plpgsql trigger. SQLite: a `RAISE(ABORT)` trigger. The only sanctioned wipe is Django's
+`flush` (tests between transactional cases, `opencity flush`): PostgreSQL flushes with TRUNCATE, which
+row triggers do not see; SQLite flushes with DELETE, so its delete triggers ask the SQL function
+`ledger_wipe_allowed()`, which this process answers True only while `flush` runs (see the `flush`
+command of this app). Any other client (the sqlite3 shell, a stray ORM delete) is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+_wipe_depth = 0
+
+PG_FORWARD = [
+    """
+    CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'ledger history is immutable: % on % refused; post a reversal instead', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'restrict_violation';
+    END $$;
+    """,
+    """
+    CREATE TRIGGER ledger_transfer_immutable BEFORE UPDATE OR DELETE ON ledger_transfer
+        FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+    """,
+    """
+    CREATE TRIGGER ledger_journal_no_delete BEFORE DELETE ON ledger_journal
+        FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+    """,
+    """
+    CREATE TRIGGER ledger_journal_keys_immutable BEFORE UPDATE OF host_id, kind, idempotency_key, effective_date,
+        reverses_id ON ledger_journal FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+    """,
+]
+PG_BACKWARD = [
+    "DROP TRIGGER IF EXISTS ledger_journal_keys_immutable ON ledger_journal;",
+    "DROP TRIGGER IF EXISTS ledger_journal_no_delete ON ledger_journal;",
+    "DROP TRIGGER IF EXISTS ledger_transfer_immutable ON ledger_transfer;",
+    "DROP FUNCTION IF EXISTS ledger_refuse_change();",
+]
+SQLITE_FORWARD = [
+    """
+    CREATE TRIGGER ledger_transfer_no_update BEFORE UPDATE ON ledger_transfer
+    BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: UPDATE on ledger_transfer refused'); END;
+    """,
+    """
+    CREATE TRIGGER ledger_transfer_no_delete BEFORE DELETE ON ledger_transfer WHEN NOT ledger_wipe_allowed()
+    BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: DELETE on ledger_transfer refused'); END;
+    """,
+    """
+    CREATE TRIGGER ledger_journal_no_delete BEFORE DELETE ON ledger_journal WHEN NOT ledger_wipe_allowed()
+    BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: DELETE on ledger_journal refused'); END;
+    """,
+    """
+    CREATE TRIGGER ledger_journal_keys_immutable BEFORE UPDATE OF host_id, kind, idempotency_key, effective_date,
+        reverses_id ON ledger_journal
+    BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: UPDATE on ledger_journal refused'); END;
+    """,
+]
+SQLITE_BACKWARD = [
+    "DROP TRIGGER IF EXISTS ledger_journal_keys_immutable;",
+    "DROP TRIGGER IF EXISTS ledger_journal_no_delete;",
+    "DROP TRIGGER IF EXISTS ledger_transfer_no_delete;",
+    "DROP TRIGGER IF EXISTS ledger_transfer_no_update;",
+]
+
+
+def _statements(vendor: str, forward: bool) -> list[str]:
+    if vendor == "postgresql":
+        return PG_FORWARD if forward else PG_BACKWARD
+    if vendor == "sqlite":
+        return SQLITE_FORWARD if forward else SQLITE_BACKWARD
+    return []
+
+
+def install_triggers(apps, schema_editor) -> None:
+    for sql in _statements(schema_editor.connection.vendor, True):
+        schema_editor.execute(sql)
+
+
+def remove_triggers(apps, schema_editor) -> None:
+    for sql in _statements(schema_editor.connection.vendor, False):
+        schema_editor.execute(sql)
+
+
+def _wipe_allowed() -> int:
+    return 1 if _wipe_depth > 0 else 0
+
+
+@contextlib.contextmanager
+def wipe_allowed():
+    """Only for Django's `flush`: lets SQLite's delete triggers pass while the whole database is emptied."""
+    global _wipe_depth
+    _wipe_depth += 1
+    try:
+        yield
+    finally:
+        _wipe_depth -= 1
+
+
+def register_sqlite_function(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: teach each SQLite connection `ledger_wipe_allowed()`."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("ledger_wipe_allowed", 0, _wipe_allowed)
