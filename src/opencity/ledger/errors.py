@@ -10,3 +10,9 @@ class InsufficientFunds(Conflict):
 
 class LedgerError(DomainError):
     code = "ledger_error"
+    default_message = _("This money movement is not valid.")
+
+
+class AlreadyReversed(Conflict):
+    code = "already_reversed"
+    default_message = _("This entry has already been reversed.")
