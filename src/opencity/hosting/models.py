@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.core.ids import public_id_field
 from opencity.hosting.validators import validate_slug_not_reserved
 
 slug_validator = RegexValidator(
@@ -191,6 +192,7 @@ class HostApplication(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
+    public_id = public_id_field("app")
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="applications")
     host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="applications")
     message = models.TextField(blank=True)
@@ -209,9 +211,15 @@ class HostApplication(models.Model):
                 fields=["collective", "host"], condition=models.Q(status="pending"), name="one_pending_application"
             ),
         ]
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.collective} → {self.host}"
 
 
 class Invitation(models.Model):
+    """An invitation by email to become an admin of a collective; the token is single use."""
+
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     token = models.CharField(max_length=64, unique=True)
@@ -221,3 +229,14 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.collective}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

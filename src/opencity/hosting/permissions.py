@@ -24,7 +24,18 @@ def can_edit_collective(user, collective: Collective) -> bool:
 
 
 def can_create_collective(user) -> bool:
-    return _authed(user)
+    """Signed in with a confirmed email address (so applications come from reachable people)."""
+    return _authed(user) and bool(getattr(user, "email_confirmed", False))
+
+
+def can_manage_host(user, host: Host) -> bool:
+    """Host settings (legal, bank, fees, policies) and the host-admin pages."""
+    return is_host_admin(user, host)
+
+
+def can_manage_admins(user, collective: Collective) -> bool:
+    """Invite and remove a collective's admins."""
+    return can_edit_collective(user, collective)
 
 
 def can_view_collective(user, collective: Collective) -> bool:

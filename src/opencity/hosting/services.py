@@ -1,17 +1,30 @@
-"""Writes for hosts and collectives: create, apply, approve, reject, admins."""
+"""Writes for hosts and collectives: create, apply, approve, reject, update, admins and invitations."""
 
 from __future__ import annotations
 
+import secrets
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
+from opencity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from opencity.hosting import permissions
-from opencity.hosting.models import Collective, CollectiveAdmin, Host, HostAdmin, HostApplication
-from opencity.hosting.validators import RESERVED_SLUGS, validate_enterprise_number, validate_iban
+from opencity.hosting.models import (
+    LANGUAGE_CHOICES,
+    Collective,
+    CollectiveAdmin,
+    Host,
+    HostAdmin,
+    HostApplication,
+    Invitation,
+    slug_validator,
+)
+from opencity.hosting.validators import RESERVED_SLUGS, validate_bic, validate_enterprise_number, validate_iban
 from opencity.ledger import services as ledger
 
 
@@ -39,17 +52,32 @@ def slug_suggest(name: str) -> str:
 
 def _check_slug(slug: str) -> str:
     slug = (slug or "").strip().lower()
+    if not slug:
+        raise ValidationFailed(_("Please choose an address."), code="slug_required", field="slug")
     if slug.lower() in RESERVED_SLUGS:
         raise ValidationFailed(
             _("“%(slug)s” is a reserved word; please choose another address.") % {"slug": slug},
             code="reserved_slug",
             field="slug",
         )
+    try:
+        slug_validator(slug)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], code="invalid_slug", field="slug") from exc
     if Collective.objects.filter(slug__iexact=slug).exists():
         raise ValidationFailed(
             _("The address “%(slug)s” is already taken.") % {"slug": slug}, code="slug_taken", field="slug"
         )
     return slug
+
+
+def slug_problem(slug: str) -> str:
+    """Why this address cannot be used ("" when it can): for live feedback while typing."""
+    try:
+        _check_slug(slug)
+    except ValidationFailed as exc:
+        return str(exc.message)
+    return ""
 
 
 @transaction.atomic
@@ -138,15 +166,33 @@ def collective_create(
     message: str = "",
     website: str = "",
 ) -> Collective:
-    """A citizen creates a collective and applies to `host` in one step; it is pending until approved."""
+    """A citizen creates a collective and applies to `host` in one step; it is pending until approved.
+
+    A repeated submission (double click, retried API call) by the same person with the same name and
+    address returns the collective created the first time instead of failing or creating a second one.
+    """
+    if not permissions.can_create_collective(user):
+        raise PermissionDenied(
+            _("Please confirm your email address before creating a collective."), code="email_not_confirmed"
+        )
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Please give your collective a name."), code="name_required", field="name")
+    if slug:
+        existing = Collective.objects.filter(
+            slug__iexact=slug.strip(), created_by=user, name=name, status=Collective.Status.PENDING
+        ).first()
+        if existing is not None and existing.host_id == host.pk:
+            return existing
     slug = _check_slug(slug or slug_suggest(name))
+    languages = _check_languages(languages)
     collective = Collective(
         slug=slug,
-        name=name.strip(),
-        description=description.strip(),
+        name=name,
+        description=(description or "").strip(),
         category=category,
         commune=commune,
-        languages=languages or [],
+        languages=languages,
         website=website,
         host=host,
         created_by=user,
@@ -205,6 +251,200 @@ def application_reject(*, application: HostApplication, by, reason: str) -> Host
 
 def collective_add_admin(*, collective: Collective, user) -> None:
     CollectiveAdmin.objects.get_or_create(collective=collective, user=user)
+
+
+def _check_languages(languages) -> list[str]:
+    known = [code for code, _label in LANGUAGE_CHOICES]
+    languages = list(languages or [])
+    unknown = [lang for lang in languages if lang not in known]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown language: %(lang)s. Choose among en, fr, nl, ar.") % {"lang": unknown[0]},
+            code="invalid_language",
+            field="languages",
+        )
+    return [code for code in known if code in languages]  # stable order, no duplicates
+
+
+def _full_clean(obj, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _validation_error(exc) from exc
+
+
+COLLECTIVE_EDITABLE = ("name", "description", "long_description", "category", "commune", "languages", "website")
+
+
+@transaction.atomic
+def collective_update(*, collective: Collective, by, **changes) -> Collective:
+    """Edit a collective's public description. Its address (slug) and host do not change here."""
+    if not permissions.can_edit_collective(by, collective):
+        raise PermissionDenied()
+    unknown = set(changes) - set(COLLECTIVE_EDITABLE)
+    if unknown:
+        raise ValidationFailed(
+            _("This field cannot be changed: %(field)s.") % {"field": sorted(unknown)[0]}, code="unknown_field"
+        )
+    collective = Collective.objects.select_for_update().get(pk=collective.pk)
+    if "languages" in changes:
+        changes["languages"] = _check_languages(changes["languages"])
+    for field, value in changes.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(collective, field, value)
+    if not collective.name:
+        raise ValidationFailed(_("Please give your collective a name."), code="name_required", field="name")
+    _full_clean(collective, exclude=["slug"])
+    if changes:
+        collective.save(update_fields=list(changes))
+    return collective
+
+
+HOST_EDITABLE = (
+    "legal_name",
+    "enterprise_number",
+    "iban",
+    "bic",
+    "address",
+    "default_host_fee_percent",
+    "languages",
+    "expense_two_approvals_above",
+    "membership_grace_days",
+)
+
+
+@transaction.atomic
+def host_update(*, host: Host, by, **changes) -> Host:
+    """A host admin edits the host's legal and banking details and its policies.
+
+    `expense_two_approvals_above` is in minor units of the host's currency (None: never two approvals).
+    """
+    if not permissions.can_manage_host(by, host):
+        raise PermissionDenied()
+    unknown = set(changes) - set(HOST_EDITABLE)
+    if unknown:
+        raise ValidationFailed(
+            _("This field cannot be changed: %(field)s.") % {"field": sorted(unknown)[0]}, code="unknown_field"
+        )
+    host = Host.objects.select_for_update().select_related("profile").get(pk=host.pk)
+    try:
+        if changes.get("enterprise_number"):
+            changes["enterprise_number"] = validate_enterprise_number(changes["enterprise_number"])
+        if changes.get("iban"):
+            changes["iban"] = validate_iban(changes["iban"])
+        if changes.get("bic"):
+            changes["bic"] = validate_bic(changes["bic"])
+    except ValidationError as exc:
+        raise _validation_error(exc) from exc
+    if "default_host_fee_percent" in changes:
+        try:
+            fee = Decimal(str(changes["default_host_fee_percent"]))
+        except (InvalidOperation, ValueError):
+            fee = Decimal(-1)
+        if not fee.is_finite() or not Decimal(0) <= fee <= Decimal(50) or fee != fee.quantize(Decimal("0.01")):
+            raise ValidationFailed(
+                _("The host fee must be a percentage between 0 and 50, with at most two decimals."),
+                code="invalid_fee",
+                field="default_host_fee_percent",
+            )
+        changes["default_host_fee_percent"] = fee
+    if "languages" in changes:
+        changes["languages"] = _check_languages(changes["languages"])
+    threshold = changes.get("expense_two_approvals_above")
+    if threshold is not None and (not isinstance(threshold, int) or threshold < 0):
+        raise ValidationFailed(
+            _("The two-approval threshold must be a positive amount."),
+            code="invalid_threshold",
+            field="expense_two_approvals_above",
+        )
+    grace = changes.get("membership_grace_days")
+    if grace is not None and (not isinstance(grace, int) or not 0 <= grace <= 365):
+        raise ValidationFailed(
+            _("The grace period must be between 0 and 365 days."), code="invalid_grace", field="membership_grace_days"
+        )
+    if "legal_name" in changes and not (changes["legal_name"] or "").strip():
+        raise ValidationFailed(_("The legal name is required."), code="legal_name_required", field="legal_name")
+    for field, value in changes.items():
+        setattr(host, field, value.strip() if isinstance(value, str) else value)
+    _full_clean(host, exclude=["profile"])
+    if changes:
+        host.save(update_fields=list(changes))
+    return host
+
+
+@transaction.atomic
+def invitation_create(*, collective: Collective, by, email: str) -> Invitation:
+    """Invite someone by email to co-administer a collective. Inviting the same address twice while the
+    first invitation is open returns that invitation and sends nothing new."""
+    if not permissions.can_manage_admins(by, collective):
+        raise PermissionDenied()
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationFailed(_("Please enter a valid email address."), code="invalid_email", field="email") from exc
+    if collective.admins.filter(email__iexact=email).exists():
+        raise Conflict(_("%(email)s is already an admin.") % {"email": email}, code="already_admin")
+    existing = (
+        Invitation.objects.select_for_update()
+        .filter(collective=collective, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    invitation = Invitation.objects.create(
+        collective=collective, email=email, token=secrets.token_urlsafe(32), invited_by=by
+    )
+    from opencity.hosting import notifications
+
+    transaction.on_commit(lambda: notifications.send_invitation(invitation))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user) -> Invitation:
+    """The invited person (logged in) becomes an admin. A token works once."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Please log in to accept this invitation."), code="login_required")
+    invitation = Invitation.objects.select_for_update().select_related("collective").filter(token=token).first()
+    if invitation is None or invitation.revoked_at is not None:
+        raise NotFound(_("This invitation does not exist or was withdrawn."), code="invitation_not_found")
+    if invitation.accepted_at is not None:
+        if invitation.accepted_by_id == user.pk:
+            return invitation  # the same person clicking twice
+        raise Conflict(_("This invitation has already been used."), code="invitation_used")
+    CollectiveAdmin.objects.get_or_create(collective=invitation.collective, user=user)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    if not permissions.can_manage_admins(by, invitation.collective):
+        raise PermissionDenied()
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def collective_remove_admin(*, collective: Collective, by, user) -> None:
+    """Remove an admin. A collective always keeps at least one; the lock makes two removals at once safe."""
+    if not permissions.can_manage_admins(by, collective):
+        raise PermissionDenied()
+    Collective.objects.select_for_update().get(pk=collective.pk)
+    admins = list(CollectiveAdmin.objects.filter(collective=collective).values_list("user_id", flat=True))
+    if user.pk not in admins:
+        raise NotFound(_("This person is not an admin of this collective."), code="not_an_admin")
+    if len(admins) <= 1:
+        raise Conflict(
+            _("A collective needs at least one admin: invite someone else before leaving."), code="last_admin"
+        )
+    CollectiveAdmin.objects.filter(collective=collective, user=user).delete()
 
 
 def _notify_on_commit(event: str, application: HostApplication) -> None:

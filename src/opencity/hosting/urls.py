@@ -6,5 +6,7 @@ app_name = "hosting"
 
 urlpatterns = [
     path("collectives/", views.directory, name="directory"),
-    path("collectives/new", views.directory, name="collective_create"),  # placeholder until the create flow lands
+    path("collectives/new", views.collective_create, name="collective_create"),
+    path("collectives/slug-check", views.slug_check, name="slug_check"),
+    path("invitations/<str:token>", views.invitation_accept, name="invitation_accept"),
 ]

@@ -2,15 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from schwifty import IBAN
+from schwifty import BIC, IBAN
 from stdnum import exceptions as stdnum_exc
 from stdnum.be import vat as be_vat
 
 RESERVED_SLUGS = frozenset(
     """
     about accounts account admin api app assets auth collectives collective contribute create dashboard
-    docs en fr nl ar events expenses faq help home host hosts i18n join login logout media new pages
-    people privacy search settings signup static support terms transactions volunteer webhooks www
+    docs en fr nl ar events expenses faq help healthz home host hosts i18n invitations join login logout media
+    new pages people privacy search settings signup static support terms transactions volunteer webhooks www
     """.split()
 )
 
@@ -21,6 +21,15 @@ def validate_iban(value: str) -> str:
     except Exception as exc:  # schwifty raises several subclasses of ValueError
         raise ValidationError(
             _("“%(value)s” is not a valid IBAN."), code="invalid_iban", params={"value": value}
+        ) from exc
+
+
+def validate_bic(value: str) -> str:
+    try:
+        return BIC(value).compact
+    except Exception as exc:  # schwifty raises several subclasses of ValueError
+        raise ValidationError(
+            _("“%(value)s” is not a valid BIC."), code="invalid_bic", params={"value": value}
         ) from exc
 
 

@@ -1,0 +1,208 @@
+"""Admin pages of a host (`/<host>/admin/…`) and of a collective (`/<slug>/edit`, `/<slug>/admins`).
+
+Anonymous visitors are sent to the login page; signed-in people without the right get a 403.
+Every question "may this person…" goes to hosting.permissions.
+"""
+
+import copy
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from opencity.core.errors import DomainError
+from opencity.hosting import permissions, selectors, services
+from opencity.hosting.forms import CollectiveEditForm, HostSettingsForm, InviteForm, RejectForm, add_domain_error
+
+
+def _host_admin_view(view):
+    @wraps(view)
+    def wrapper(request, slug: str, *args, **kwargs):
+        host = selectors.host_by_slug(slug)
+        if host is None:
+            raise Http404
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not permissions.can_manage_host(request.user, host):
+            raise PermissionDenied
+        return view(request, host, *args, **kwargs)
+
+    return wrapper
+
+
+def _collective_admin_view(view):
+    @wraps(view)
+    def wrapper(request, slug: str, *args, **kwargs):
+        collective = selectors.collective_by_slug(slug)
+        if collective is None:
+            raise Http404
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not permissions.can_edit_collective(request.user, collective):
+            raise PermissionDenied
+        return view(request, collective, *args, **kwargs)
+
+    return wrapper
+
+
+@_host_admin_view
+def host_admin_index(request, host):
+    return render(
+        request,
+        "hosting/admin/index.html",
+        {"host": host, "pending_count": selectors.host_applications(host).count()},
+    )
+
+
+@_host_admin_view
+def host_applications(request, host):
+    pending = list(selectors.host_applications(host))
+    decided = list(
+        selectors.host_applications(host, status=None).exclude(status="pending").order_by("-decided_at")[:20]
+    )
+    return render(
+        request,
+        "hosting/admin/applications.html",
+        {"host": host, "pending": pending, "decided": decided, "reject_form": RejectForm()},
+    )
+
+
+def _application(host, public_id: str):
+    application = selectors.application_by_public_id(public_id)
+    if application is None or application.host_id != host.pk:
+        raise Http404
+    return application
+
+
+@require_POST
+@_host_admin_view
+def application_approve(request, host, public_id: str):
+    application = _application(host, public_id)
+    try:
+        services.application_approve(application=application, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("%(name)s is approved and live.") % {"name": application.collective.name})
+    return redirect("host_admin_applications", host.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@_host_admin_view
+def application_reject(request, host, public_id: str):
+    application = _application(host, public_id)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_reject(application=application, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was rejected; the applicants are told why.") % {"name": application.collective.name},
+            )
+            return redirect("host_admin_applications", host.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "hosting/admin/reject.html", {"host": host, "application": application, "form": form}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@_host_admin_view
+def host_settings(request, host):
+    form = HostSettingsForm.for_host(host, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.host_update(host=host, by=request.user, **form.changes())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("host_admin_settings", host.slug)
+    return render(request, "hosting/admin/settings.html", {"host": host, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@_collective_admin_view
+def collective_edit(request, collective):
+    # The form edits a copy: the service re-reads and locks the row, and a refused edit leaves the page as it was.
+    form = CollectiveEditForm(request.POST or None, instance=copy.copy(collective))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.collective_update(collective=collective, by=request.user, **changes)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("profile", collective.slug)
+    return render(request, "hosting/collective_edit.html", {"collective": collective, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@_collective_admin_view
+def collective_admins(request, collective):
+    form = InviteForm(request.POST if request.POST.get("action") == "invite" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "invite":
+                if form.is_valid():
+                    invitation = services.invitation_create(
+                        collective=collective, by=request.user, email=form.cleaned_data["email"]
+                    )
+                    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+                    return redirect("collective_admins", collective.slug)
+            elif action == "remove":
+                member = _admin_user(collective, request.POST.get("admin"))
+                services.collective_remove_admin(collective=collective, by=request.user, user=member)
+                messages.success(request, _("%(name)s is no longer an admin.") % {"name": member.display_name})
+                if member.pk == request.user.pk:
+                    return redirect("profile", collective.slug)
+                return redirect("collective_admins", collective.slug)
+            elif action == "revoke":
+                invitation = (
+                    selectors.open_invitations(collective).filter(pk=_int(request.POST.get("invitation"))).first()
+                )
+                if invitation is None:
+                    raise Http404
+                services.invitation_revoke(invitation=invitation, by=request.user)
+                messages.success(request, _("Invitation withdrawn."))
+                return redirect("collective_admins", collective.slug)
+        except DomainError as exc:
+            if action == "invite":
+                add_domain_error(form, exc)
+            else:
+                messages.error(request, str(exc.message))
+                return redirect("collective_admins", collective.slug)
+    return render(
+        request,
+        "hosting/collective_admins.html",
+        {
+            "collective": collective,
+            "admins": selectors.collective_admins(collective),
+            "invitations": selectors.open_invitations(collective),
+            "form": form,
+        },
+    )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _admin_user(collective, admin_id):
+    row = selectors.collective_admins(collective).filter(pk=_int(admin_id)).first()
+    if row is None:
+        raise Http404
+    return row.user

@@ -1,0 +1,157 @@
+"""Forms parse and present input; the services decide. A service's ValidationFailed lands on its field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from opencity.core.errors import DomainError
+from opencity.hosting.models import LANGUAGE_CHOICES, Category, Collective, Commune
+from opencity.money import Money
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal next to the field it is about (or on top of the form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+class LanguagesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", LANGUAGE_CHOICES)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Languages"))
+        super().__init__(**kwargs)
+
+
+class CollectiveCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=50,
+        required=False,
+        help_text=_("Lowercase letters, digits and dashes. Leave empty and we suggest one from the name."),
+    )
+    description = forms.CharField(
+        label=_("Short description"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One or two sentences: what you do, where, for whom."),
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
+    commune = forms.ChoiceField(
+        label=_("Commune or neighbourhood"), choices=Commune.choices, initial=Commune.WHOLE_CITY
+    )
+    languages = LanguagesField(help_text=_("The languages your collective speaks."))
+    host = forms.ChoiceField(label=_("Host"))
+    message = forms.CharField(
+        label=_("Message to the host"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Tell the host who you are and what the money will be used for."),
+    )
+
+    def __init__(self, *args, hosts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosts = {h.slug: h for h in hosts}
+        self.fields["host"].choices = [(h.slug, h.name) for h in hosts]
+        # While the name is typed, htmx asks the server for a free address (works without JS too).
+        self.fields["name"].widget.attrs.update(
+            {
+                "hx-get": reverse("hosting:slug_check"),
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#slug-field",
+                "hx-swap": "outerHTML",
+                "hx-include": "#id_slug, #id_slug_suggested",
+                "autocomplete": "off",
+            }
+        )
+        if len(hosts) == 1:
+            self.fields["host"].widget = forms.HiddenInput()
+            self.fields["host"].initial = hosts[0].slug
+
+    def clean_host(self):
+        return self.hosts[self.cleaned_data["host"]]
+
+
+class CollectiveEditForm(forms.ModelForm):
+    languages = LanguagesField()
+
+    class Meta:
+        model = Collective
+        fields = ["name", "description", "long_description", "category", "commune", "languages", "website"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "long_description": forms.Textarea(attrs={"rows": 12}),
+        }
+        help_texts = {
+            "long_description": _("Markdown: **bold**, *italic*, [links](https://…), lists, ## headings."),
+        }
+
+
+class HostSettingsForm(forms.Form):
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    enterprise_number = forms.CharField(
+        label=_("Enterprise number"), max_length=20, required=False, help_text=_("For example 0403.170.701.")
+    )
+    iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
+    bic = forms.CharField(label=_("BIC"), max_length=11, required=False)
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    default_host_fee_percent = forms.DecimalField(
+        label=_("Default host fee (%)"), min_value=Decimal(0), max_value=Decimal(50), decimal_places=2
+    )
+    languages = LanguagesField()
+    expense_two_approvals_above = forms.DecimalField(
+        label=_("Two approvals needed for expenses above"),
+        required=False,
+        min_value=Decimal(0),
+        decimal_places=2,
+        help_text=_("An amount in the host's currency. Leave empty: one approval is always enough."),
+    )
+    membership_grace_days = forms.IntegerField(
+        label=_("Grace period for failed membership renewals (days)"), min_value=0, max_value=365
+    )
+
+    def __init__(self, *args, host, **kwargs):
+        self.host = host
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def for_host(cls, host, data=None):
+        threshold = host.expense_two_approvals_above
+        initial = {
+            "legal_name": host.legal_name,
+            "enterprise_number": host.enterprise_number,
+            "iban": host.iban,
+            "bic": host.bic,
+            "address": host.address,
+            "default_host_fee_percent": host.default_host_fee_percent,
+            "languages": host.languages,
+            "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
+            "membership_grace_days": host.membership_grace_days,
+        }
+        return cls(data, host=host, initial=initial)
+
+    def changes(self) -> dict:
+        data = dict(self.cleaned_data)
+        threshold = data.pop("expense_two_approvals_above")
+        data["expense_two_approvals_above"] = (
+            None if threshold is None else Money.parse(threshold, self.host.currency).amount
+        )
+        return data
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the applicants)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
