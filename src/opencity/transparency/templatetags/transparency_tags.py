@@ -1,9 +1,27 @@
 from django import template
 
+from opencity.transparency import selectors
+from opencity.transparency.charts import flows_svg
+
 register = template.Library()
 
 
 @register.inclusion_tag("transparency/_collective_summary.html", takes_context=True)
 def collective_money_summary(context, collective):
-    """Balance, raised, spent, yearly budget and the monthly chart on the collective page."""
-    return {"collective": collective, "request": context.get("request")}
+    """Balance, raised, spent, yearly budget and the monthly chart; host totals on the host's own profile."""
+    host = collective.host
+    if collective.is_host_profile:
+        totals = selectors.host_totals(host)
+        flows = selectors.host_monthly_flows(host)
+    else:
+        totals = selectors.collective_totals(collective)
+        flows = selectors.collective_monthly_flows(collective)
+    return {
+        "collective": collective,
+        "is_host": collective.is_host_profile,
+        "totals": totals,
+        "currency": totals["currency"],
+        "flows": flows,
+        "chart": flows_svg(flows, totals["currency"], chart_id=f"flows-{collective.slug}"),
+        "request": context.get("request"),
+    }

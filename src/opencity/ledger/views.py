@@ -1,0 +1,139 @@
+"""Host admin pages for the host's books: added funds (record, reverse) and the accountant's exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.views.decorators.http import require_POST
+
+from opencity.core.errors import DomainError
+from opencity.hosting import selectors as hosting_selectors
+from opencity.ledger import selectors, services
+from opencity.ledger.forms import AddedFundsForm, AtDateForm, DateRangeForm, ReverseForm
+from opencity.ledger.models import Journal, TransferKind
+from opencity.ledger.permissions import can_manage_ledger
+
+
+def _host_for_admin(request, slug: str):
+    host = hosting_selectors.host_by_slug(slug)
+    if host is None:
+        raise Http404
+    if not can_manage_ledger(request.user, host):
+        raise PermissionDenied
+    return host
+
+
+def _page(request, host, *, form=None, status: int = 200):
+    entries = selectors.added_funds_entries(host)
+    return render(
+        request,
+        "ledger/host_ledger.html",
+        {
+            "host": host,
+            "collective": host.profile,
+            "form": form or AddedFundsForm(host=host),
+            "entries": [(j, selectors.funds_collective(j)) for j in entries],
+            "accounts": selectors.host_accounts(host),
+            "range_form": DateRangeForm(),
+            "at_form": AtDateForm(initial={"at": timezone.localdate()}),
+            "reverse_form": ReverseForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def host_ledger(request, slug: str):
+    host = _host_for_admin(request, slug)
+    return _page(request, host)
+
+
+@login_required
+@require_POST
+def added_funds_create(request, slug: str):
+    host = _host_for_admin(request, slug)
+    form = AddedFundsForm(request.POST, host=host)
+    if not form.is_valid():
+        return _page(request, host, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        journal = services.added_funds_record(
+            collective=data["collective"],
+            amount=data["amount"],
+            source=data["source"],
+            description=data["description"],
+            date=data["date"],
+            charge_host_fee=data["charge_host_fee"],
+            by=request.user,
+            idempotency_key=f"{host.pk}:{data['token']}",
+        )
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        return _page(request, host, form=form, status=400)
+    messages.success(
+        request, _g("Added funds recorded for %(name)s (%(id)s).") % {"name": data["collective"].name, "id": journal.public_id}
+    )
+    return redirect("transparency:host_ledger", slug=host.slug)
+
+
+@login_required
+@require_POST
+def added_funds_reverse(request, slug: str, journal_id: str):
+    host = _host_for_admin(request, slug)
+    journal = Journal.objects.filter(host=host, public_id=journal_id, kind=TransferKind.ADDED_FUNDS).first()
+    if journal is None:
+        raise Http404
+    form = ReverseForm(request.POST)
+    try:
+        if not form.is_valid():
+            messages.error(request, _g("Say why this entry is reversed."))
+        else:
+            services.added_funds_reverse(journal=journal, reason=form.cleaned_data["reason"], by=request.user)
+            messages.success(request, _g("The entry %(id)s was reversed.") % {"id": journal.public_id})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("transparency:host_ledger", slug=host.slug)
+
+
+@login_required
+def general_ledger_csv(request, slug: str):
+    host = _host_for_admin(request, slug)
+    form = DateRangeForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(_g("Invalid dates."), status=400, content_type="text/plain; charset=utf-8")
+    qs = selectors.general_ledger_transfers(
+        host, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
+    )
+    response = StreamingHttpResponse(selectors.stream_general_ledger(qs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{host.slug}-general-ledger.csv"'
+    return response
+
+
+@login_required
+def balance_report(request, slug: str):
+    host = _host_for_admin(request, slug)
+    form = AtDateForm(request.GET)
+    at = (form.cleaned_data["at"] if form.is_valid() else None) or timezone.localdate()
+    rows = selectors.balances_at(host, at)
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(selectors.stream_balances(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{host.slug}-balances-{at.isoformat()}.csv"'
+        return response
+    return render(
+        request,
+        "ledger/balance_report.html",
+        {
+            "host": host,
+            "at": at,
+            "rows": rows,
+            "total": sum(r["balance"] for r in rows),
+            "held": sum(r["balance"] for r in rows if r["collective"] and r["collective"].pk != host.profile_id),
+            "currency": host.currency,
+            "at_form": AtDateForm(initial={"at": at}),
+        },
+    )
