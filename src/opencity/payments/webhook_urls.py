@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from opencity.payments import views
+
+urlpatterns = [
+    path("stripe", views.stripe_webhook, name="stripe_webhook"),
+]

@@ -1,0 +1,64 @@
+"""Emails to contributors, rendered in their language. Sent from tasks, after commit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from opencity.contributions.models import Contribution, RecurringContribution
+from opencity.contributions.receipts import receipt_pdf
+
+
+def _language(person, fallback: str = "") -> str:
+    lang = fallback or person.language or (person.user.preferred_language if person.user_id else "") or "en"
+    return lang if lang in dict(settings.LANGUAGES) else "en"
+
+
+def cancel_url(recurring: RecurringContribution) -> str:
+    return settings.SITE_URL + reverse("contributions:recurring_cancel_token", args=[recurring.cancel_token])
+
+
+def send_receipt(contribution: Contribution) -> int:
+    c = contribution
+    lang = _language(c.person, c.language)
+    with translation.override(lang):
+        context = {
+            "contribution": c,
+            "collective": c.collective,
+            "host": c.collective.host,
+            "cancel_url": cancel_url(c.recurring) if c.recurring_id else "",
+            "SITE_URL": settings.SITE_URL,
+        }
+        subject = _("Your receipt %(number)s — %(collective)s") % {
+            "number": c.receipt_number,
+            "collective": c.collective.name,
+        }
+        body = render_to_string("contributions/email/receipt.txt", context)
+        pdf = receipt_pdf(c)
+    message = EmailMessage(subject=subject, body=body, to=[c.person.email])
+    message.attach(f"receipt-{c.receipt_number}.pdf", pdf, "application/pdf")
+    return message.send()
+
+
+def send_past_due(recurring: RecurringContribution) -> int:
+    r = recurring
+    with translation.override(_language(r.person)):
+        grace = r.collective.host.membership_grace_days
+        subject = _("Your membership of %(collective)s could not be renewed") % {"collective": r.collective.name}
+        body = render_to_string(
+            "contributions/email/past_due.txt",
+            {"recurring": r, "collective": r.collective, "grace_days": grace, "cancel_url": cancel_url(r)},
+        )
+    return EmailMessage(subject=subject, body=body, to=[r.person.email]).send()
+
+
+def send_cancelled(recurring: RecurringContribution) -> int:
+    r = recurring
+    with translation.override(_language(r.person)):
+        subject = _("Your membership of %(collective)s has ended") % {"collective": r.collective.name}
+        body = render_to_string("contributions/email/cancelled.txt", {"recurring": r, "collective": r.collective})
+    return EmailMessage(subject=subject, body=body, to=[r.person.email]).send()

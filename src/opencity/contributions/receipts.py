@@ -1,0 +1,159 @@
+"""Receipt numbers (per host and year, allocated under a row lock) and the PDF receipts and statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from opencity.contributions.models import Contribution, ReceiptCounter
+from opencity.money import Money, format_money
+
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian: fonts-dejavu-core
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+]
+FONT_BOLD_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+]
+
+
+def receipt_prefix(host) -> str:
+    """ "BrusselsTogether" → "BT": the capitals of the host's name (or of its slug), at most four."""
+    caps = re.findall(r"[A-Z]", host.name or "")
+    if len(caps) < 2:
+        caps = [w[0].upper() for w in re.split(r"[^A-Za-z0-9]+", host.slug or host.legal_name) if w]
+    return "".join(caps[:4]) or "RC"
+
+
+def receipt_number_allocate(*, host, year: int) -> str:
+    """The next number of `host` for `year`, e.g. BT-2026-000123; gap-free per host and year."""
+    with transaction.atomic():
+        counter = ReceiptCounter.objects.select_for_update().filter(host=host, year=year).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    ReceiptCounter.objects.create(host=host, year=year, last=0)
+            except IntegrityError:
+                pass
+            counter = ReceiptCounter.objects.select_for_update().get(host=host, year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+    return f"{receipt_prefix(host)}-{year}-{counter.last:06d}"
+
+
+class _Pdf(FPDF):
+    def __init__(self):
+        super().__init__(format="A4")
+        self.set_margins(20, 20, 20)
+        regular = next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
+        bold = next((p for p in FONT_BOLD_CANDIDATES if Path(p).exists()), None)
+        self.unicode = regular is not None
+        if regular:
+            self.add_font("Body", "", regular)
+            self.add_font("Body", "B", bold or regular)
+            self.family_name = "Body"
+        else:  # no DejaVu installed: core Helvetica, text transliterated to Latin-1
+            self.family_name = "Helvetica"
+        self.add_page()
+
+    def text(self, s: str) -> str:  # type: ignore[override]
+        s = str(s)
+        if self.unicode:
+            return s
+        s = s.replace("€", "EUR ").replace("\u202f", " ").replace("\u00a0", " ")
+        return unicodedata.normalize("NFKD", s).encode("latin-1", "ignore").decode("latin-1")
+
+    def line(self, label: str, value: str = "", *, bold: bool = False, size: int = 11) -> None:  # type: ignore[override]
+        self.set_font(self.family_name, "B" if bold else "", size)
+        if value:
+            self.cell(70, 8, self.text(label))
+            self.cell(0, 8, self.text(value), new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.multi_cell(0, 7, self.text(label), new_x="LMARGIN", new_y="NEXT")
+
+
+def _host_header(pdf: _Pdf, host) -> None:
+    pdf.line(host.legal_name, bold=True, size=14)
+    if host.enterprise_number:
+        pdf.line(_("Enterprise number: %(number)s") % {"number": host.enterprise_number}, size=10)
+    if host.address:
+        pdf.line(host.address.replace("\n", ", "), size=10)
+    pdf.ln(6)
+
+
+def receipt_pdf(contribution: Contribution) -> bytes:
+    """The receipt of one paid contribution, in the active language."""
+    c = contribution
+    host = c.collective.host
+    pdf = _Pdf()
+    _host_header(pdf, host)
+    pdf.line(_("Receipt %(number)s") % {"number": c.receipt_number}, bold=True, size=16)
+    pdf.ln(2)
+    date = (c.paid_at or c.created_at).date()
+    m = lambda v: format_money(Money(v, c.currency))  # noqa: E731
+    rows = [
+        (_("Date"), date.isoformat()),
+        (_("Received from"), c.organisation_name or c.person.name or c.person.email),
+    ]
+    if c.organisation_vat:
+        rows.append((_("VAT number"), c.organisation_vat))
+    rows += [
+        (_("For the collective"), c.collective.name),
+        (_("Amount"), m(c.amount)),
+        (_("Payment processor fee"), m(c.processor_fee)),
+        (_("Host fee"), m(c.host_fee)),
+        (_("Received by the collective"), m(c.net_amount)),
+        (_("Payment method"), c.payment_method),
+        (_("Reference"), c.public_id),
+    ]
+    if c.recurring_id:
+        rows.append((_("Membership"), c.get_interval_display()))
+    for label, value in rows:
+        pdf.line(label, str(value))
+    pdf.ln(6)
+    pdf.line(
+        _("%(host)s holds and manages this money on behalf of the collective %(collective)s. Thank you!")
+        % {"host": host.legal_name, "collective": c.collective.name},
+        size=10,
+    )
+    return bytes(pdf.output())
+
+
+def statement_pdf(*, person, host, year: int, contributions: list[Contribution]) -> bytes:
+    """Annual statement of one person's paid gifts to the collectives of one host."""
+    pdf = _Pdf()
+    _host_header(pdf, host)
+    pdf.line(_("Annual statement %(year)s") % {"year": year}, bold=True, size=16)
+    pdf.line(_("Contributor: %(name)s") % {"name": person.name or person.email}, size=11)
+    pdf.ln(4)
+    currency = host.currency
+    total = 0
+    pdf.set_font(pdf.family_name, "B", 10)
+    for head, width in [(_("Date"), 28), (_("Receipt"), 42), (_("Collective"), 70), (_("Amount"), 30)]:
+        pdf.cell(width, 8, pdf.text(head))
+    pdf.ln(8)
+    pdf.set_font(pdf.family_name, "", 10)
+    for c in contributions:
+        total += c.amount
+        pdf.cell(28, 7, pdf.text(c.paid_at.date().isoformat()))
+        pdf.cell(42, 7, pdf.text(c.receipt_number or ""))
+        pdf.cell(70, 7, pdf.text(c.collective.name[:40]))
+        pdf.cell(30, 7, pdf.text(format_money(Money(c.amount, c.currency))), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.line(_("Total"), format_money(Money(total, currency)), bold=True)
+    pdf.ln(4)
+    pdf.line(_("Issued on %(date)s.") % {"date": dt.date.today().isoformat()}, size=9)
+    return bytes(pdf.output())
+
+
+def receipt_pdf_in(contribution: Contribution, language: str) -> bytes:
+    with translation.override(language or "en"):
+        return receipt_pdf(contribution)

@@ -1,0 +1,153 @@
+"""Reads shared by pages, the API and exports. Public ones never carry emails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Min, Q, Sum
+from django.utils.translation import gettext as _
+
+from opencity.community.models import Person
+from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
+
+S = Contribution.Status
+RS = RecurringContribution.Status
+
+
+@dataclass
+class ContributorRow:
+    name: str
+    total: int
+    currency: str
+    since: datetime
+    count: int
+    is_organisation: bool = False
+
+
+def collective_tiers(collective) -> list[Tier]:
+    """Active tiers, each with `raised` (paid total, for the goal) and `taken` (for the quantity limit)."""
+    tiers = list(
+        Tier.objects.filter(collective=collective, archived_at__isnull=True).annotate(
+            raised=Sum("contributions__amount", filter=Q(contributions__status=S.PAID)),
+        )
+    )
+    members = dict(
+        RecurringContribution.objects.filter(tier__in=tiers)
+        .exclude(status=RS.CANCELLED)
+        .values_list("tier")
+        .annotate(n=Count("id"))
+    )
+    paid = dict(Contribution.objects.filter(tier__in=tiers, status=S.PAID).values_list("tier").annotate(n=Count("id")))
+    for t in tiers:
+        t.raised = t.raised or 0
+        t.taken = members.get(t.pk, 0) if t.is_recurring else paid.get(t.pk, 0)
+        t.remaining = None if t.quantity_limit is None else max(0, t.quantity_limit - t.taken)
+        t.goal_percent = min(100, t.raised * 100 // t.goal) if t.goal else None
+    return tiers
+
+
+def tier_by_ref(collective, ref: str) -> Tier | None:
+    return (
+        Tier.objects.filter(collective=collective, archived_at__isnull=True)
+        .filter(Q(slug=ref) | Q(public_id=ref))
+        .first()
+    )
+
+
+def collective_contributors(collective, *, limit: int | None = None) -> list[ContributorRow]:
+    """The contributors wall: one row per person (or organisation, or anonymous gift), biggest first."""
+    groups = (
+        Contribution.objects.filter(collective=collective, status=S.PAID)
+        .values("person_id", "anonymous", "organisation_name")
+        .annotate(total=Sum("amount"), since=Min("paid_at"), n=Count("id"))
+        .order_by("-total", "since")
+    )
+    if limit:
+        groups = groups[:limit]
+    groups = list(groups)
+    names = dict(
+        Person.objects.filter(pk__in={g["person_id"] for g in groups if not g["anonymous"]}).values_list("pk", "name")
+    )
+    rows = []
+    for g in groups:
+        if g["anonymous"]:
+            name, org = _("Anonymous"), False
+        elif g["organisation_name"]:
+            name, org = g["organisation_name"], True
+        else:
+            name, org = names.get(g["person_id"]) or _("Anonymous"), False
+        rows.append(ContributorRow(name, g["total"], collective.currency, g["since"], g["n"], org))
+    return rows
+
+
+def collective_members(collective) -> list[RecurringContribution]:
+    """Live memberships (active or past due), oldest first, with tier and person loaded."""
+    return list(
+        RecurringContribution.objects.filter(collective=collective)
+        .exclude(status=RS.CANCELLED)
+        .select_related("tier", "person")
+        .order_by("started_at", "id")
+    )
+
+
+def member_public_name(recurring: RecurringContribution) -> str:
+    if recurring.anonymous:
+        return _("Anonymous")
+    return recurring.person.name or _("Anonymous")
+
+
+def collective_monthly_recurring_income(collective) -> int:
+    """Monthly memberships plus yearly ones divided by twelve (rounded down), active or past due."""
+    sums = dict(
+        RecurringContribution.objects.filter(collective=collective)
+        .exclude(status=RS.CANCELLED)
+        .values_list("interval")
+        .annotate(total=Sum("amount"))
+    )
+    return (sums.get(Interval.MONTH) or 0) + (sums.get(Interval.YEAR) or 0) // 12
+
+
+def contributions_of_user(user):
+    return (
+        Contribution.objects.filter(person__user=user)
+        .select_related("collective__host__profile", "tier")
+        .order_by("-created_at", "-id")
+    )
+
+
+def recurring_of_user(user):
+    return (
+        RecurringContribution.objects.filter(person__user=user)
+        .select_related("collective", "tier")
+        .order_by("-started_at", "-id")
+    )
+
+
+def statement_years(user) -> list[tuple]:
+    """(host, year) pairs for which the user has paid gifts: the annual statements they can download."""
+    pairs = (
+        Contribution.objects.filter(person__user=user, status=S.PAID)
+        .values_list("collective__host", "paid_at__year")
+        .distinct()
+    )
+    from opencity.hosting.models import Host
+
+    hosts = {h.pk: h for h in Host.objects.filter(pk__in={p[0] for p in pairs}).select_related("profile")}
+    return sorted(((hosts[h], y) for h, y in pairs), key=lambda p: (-p[1], p[0].name))
+
+
+def statement_contributions(*, person, host, year: int) -> list[Contribution]:
+    return list(
+        Contribution.objects.filter(person=person, collective__host=host, status=S.PAID, paid_at__year=year)
+        .select_related("collective")
+        .order_by("paid_at", "id")
+    )
+
+
+def contribution_by_public_id(public_id: str) -> Contribution | None:
+    return (
+        Contribution.objects.select_related("collective__host__profile", "person", "tier", "recurring")
+        .filter(public_id=public_id)
+        .first()
+    )

@@ -1,0 +1,293 @@
+"""Settling contributions: paid (with the processor's real fee), failed, refunded, disputed.
+
+Every function is idempotent: ledger keys derive from our public ids (`contribution_<id>_paid`,
+`contribution_<id>_refund`, `contribution_<id>_dispute`), and each one locks the contribution row and
+re-reads its status before acting, so a webhook delivered twenty times, in parallel, moves money once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from opencity.contributions.errors import RefundNotCovered
+from opencity.contributions.models import (
+    Contribution,
+    ContributionEvent,
+    Interval,
+    RecurringContribution,
+    RecurringEvent,
+)
+from opencity.ledger.errors import InsufficientFunds
+from opencity.ledger.models import AccountKind, TransferKind
+from opencity.ledger.services import host_account, journal_reverse, record_incoming_payment
+
+S = Contribution.Status
+RS = RecurringContribution.Status
+
+
+def add_interval(date: dt.date, interval: str) -> dt.date:
+    """Same day next month/year, clamped to the month's last day (31 Jan → 28/29 Feb)."""
+    import calendar
+
+    months = 1 if interval == Interval.MONTH else 12
+    y, m = divmod(date.month - 1 + months, 12)
+    year, month = date.year + y, m + 1
+    day = min(date.day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
+
+
+def _set_status(contribution: Contribution, to: str, *, by=None, note: str = "") -> None:
+    ContributionEvent.objects.create(
+        contribution=contribution, from_status=contribution.status, to_status=to, by=by, note=note[:300]
+    )
+    contribution.status = to
+
+
+def _lock(contribution: Contribution) -> Contribution:
+    return Contribution.objects.select_for_update().select_related("collective__host", "person").get(pk=contribution.pk)
+
+
+def recurring_set_status(recurring: RecurringContribution, to: str, *, by=None, note: str = "") -> None:
+    RecurringEvent.objects.create(
+        recurring=recurring, from_status=recurring.status, to_status=to, by=by, note=note[:300]
+    )
+    recurring.status = to
+
+
+def _allocate_receipt_number(host, year: int) -> str:
+    from opencity.contributions.receipts import receipt_number_allocate
+
+    return receipt_number_allocate(host=host, year=year)
+
+
+def contribution_set_checkout(*, contribution: Contribution, checkout_id: str) -> None:
+    Contribution.objects.filter(pk=contribution.pk, external_checkout_id__isnull=True).update(
+        external_checkout_id=checkout_id
+    )
+    contribution.external_checkout_id = contribution.external_checkout_id or checkout_id
+
+
+def contribution_mark_failed(*, contribution: Contribution, note: str = "") -> Contribution:
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.status == S.PENDING:
+            _set_status(c, S.FAILED, note=note)
+            c.save(update_fields=["status"])
+    return c
+
+
+def contribution_record_paid(
+    *,
+    contribution: Contribution,
+    processor: str,
+    processor_fee: int,
+    external_payment_id: str | None = None,
+    external_invoice_id: str | None = None,
+    subscription_id: str | None = None,
+    effective_date: dt.date | None = None,
+    by=None,
+) -> Contribution:
+    """Money arrived for `contribution`: post payment, processor fee and host fee as one journal; PAID.
+
+    A membership's first payment also opens its RecurringContribution. Receipt after commit.
+    """
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.journal_id is not None:
+            return c  # already settled (same event again, or another path got there first)
+        host = c.collective.host
+        fee = max(0, min(int(processor_fee), c.amount))
+        paid_on = effective_date or timezone.localdate()
+        journal = record_incoming_payment(
+            collective=c.collective,
+            amount=c.amount,
+            idempotency_key=f"contribution_{c.public_id}_paid",
+            source_account=host_account(host, AccountKind.CLEARING, processor=processor),
+            processor_fee=fee,
+            processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor=processor),
+            kind=TransferKind.CONTRIBUTION,
+            description=f"Contribution {c.public_id}" + (f" ({c.tier.name})" if c.tier_id else ""),
+            effective_date=paid_on,
+            source_type="contribution",
+            source_id=c.public_id,
+            person=c.person,
+            anonymous=c.anonymous,
+            counterparty_label=c.organisation_name,
+            created_by=by,
+        )
+        c.journal = journal
+        c.processor_fee = fee
+        c.host_fee = sum(t.amount for t in journal.transfers.all() if t.kind == TransferKind.HOST_FEE)
+        c.paid_at = (
+            timezone.now()
+            if effective_date is None
+            else timezone.make_aware(dt.datetime.combine(effective_date, dt.time(12, 0)))
+        )
+        c.external_payment_id = c.external_payment_id or external_payment_id
+        c.external_invoice_id = c.external_invoice_id or external_invoice_id
+        c.receipt_number = c.receipt_number or _allocate_receipt_number(host, paid_on.year)
+        # Even a FAILED or CANCELLED checkout that the processor reports paid counts: the money is real.
+        _set_status(c, S.PAID, by=by, note=f"{processor} {external_payment_id or ''}".strip())
+        if c.interval != Interval.ONE_TIME:
+            _recurring_after_payment(c, processor=processor, subscription_id=subscription_id, paid_on=paid_on)
+        c.save()
+        _after_commit_receipt(c)
+    return c
+
+
+def _recurring_after_payment(c: Contribution, *, processor: str, subscription_id: str | None, paid_on) -> None:
+    rec = c.recurring
+    if rec is None:
+        rec = RecurringContribution.objects.create(
+            collective=c.collective,
+            tier=c.tier,
+            person=c.person,
+            amount=c.amount,
+            currency=c.currency,
+            interval=c.interval,
+            payment_method=processor,
+            anonymous=c.anonymous,
+            processor_subscription_id=subscription_id or None,
+            cancel_token=secrets.token_urlsafe(32),
+            next_expected_date=add_interval(paid_on, c.interval),
+        )
+        RecurringEvent.objects.create(recurring=rec, from_status="", to_status=rec.status, note=c.public_id)
+        c.recurring = rec
+        return
+    rec = RecurringContribution.objects.select_for_update().get(pk=rec.pk)
+    rec.next_expected_date = add_interval(paid_on, rec.interval)
+    if subscription_id and not rec.processor_subscription_id:
+        rec.processor_subscription_id = subscription_id
+    if rec.status == RS.PAST_DUE:
+        recurring_set_status(rec, RS.ACTIVE, note=f"paid {c.public_id}")
+        rec.past_due_since = None
+    rec.save()
+
+
+def contribution_record_renewal(
+    *,
+    recurring: RecurringContribution,
+    amount: int,
+    processor_fee: int,
+    external_invoice_id: str,
+    external_payment_id: str | None = None,
+    effective_date: dt.date | None = None,
+) -> Contribution:
+    """One period of a membership was paid: a new Contribution (once per invoice id), settled."""
+    existing = Contribution.objects.filter(external_invoice_id=external_invoice_id).first()
+    if existing is None:
+        first = recurring.contributions.order_by("created_at", "id").first()
+        try:
+            with transaction.atomic():
+                RecurringContribution.objects.select_for_update().filter(pk=recurring.pk).first()
+                existing = Contribution.objects.filter(external_invoice_id=external_invoice_id).first()
+                if existing is None:
+                    existing = Contribution.objects.create(
+                        collective=recurring.collective,
+                        tier=recurring.tier,
+                        recurring=recurring,
+                        person=recurring.person,
+                        amount=amount,
+                        currency=recurring.currency,
+                        interval=recurring.interval,
+                        payment_method=recurring.payment_method,
+                        anonymous=recurring.anonymous,
+                        cover_fees=first.cover_fees if first else False,
+                        organisation_name=first.organisation_name if first else "",
+                        organisation_website=first.organisation_website if first else "",
+                        organisation_vat=first.organisation_vat if first else "",
+                        language=first.language if first else recurring.person.language,
+                        external_invoice_id=external_invoice_id,
+                    )
+                    ContributionEvent.objects.create(
+                        contribution=existing, from_status="", to_status=existing.status, note="renewal"
+                    )
+        except IntegrityError:
+            existing = Contribution.objects.get(external_invoice_id=external_invoice_id)
+    return contribution_record_paid(
+        contribution=existing,
+        processor=recurring.payment_method,
+        processor_fee=processor_fee,
+        external_payment_id=external_payment_id,
+        external_invoice_id=external_invoice_id,
+        effective_date=effective_date,
+    )
+
+
+def _after_commit_receipt(c: Contribution) -> None:
+    from opencity.contributions.tasks import send_receipt
+
+    pk = c.pk
+    transaction.on_commit(lambda: send_receipt.enqueue(contribution_id=pk))
+
+
+def _reverse(c: Contribution, *, key: str, reason: str, by=None):
+    try:
+        return journal_reverse(
+            journal=c.journal, idempotency_key=key, reason=reason, created_by=by, kind=TransferKind.REFUND
+        )
+    except InsufficientFunds:
+        raise RefundNotCovered() from None
+
+
+def contribution_refund(
+    *, contribution: Contribution, by=None, reason: str = "", at_processor: bool = True
+) -> Contribution:
+    """Give the money back: reverse the whole journal (payment and fees) as REFUND transfers.
+
+    Refused with RefundNotCovered (nothing changes, the processor is not called) when the collective has
+    already spent the money: its funds account never goes negative. `at_processor=False` when the
+    processor already refunded (Stripe's charge.refunded): then the caller records the refusal for an admin.
+    """
+    from opencity.payments import providers
+
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.status == S.REFUNDED:
+            return c
+        if c.journal_id is None:
+            raise RefundNotCovered(code="not_paid", message=_not_paid_message())
+        _reverse(c, key=f"contribution_{c.public_id}_refund", reason=reason or "refund", by=by)
+        if at_processor:
+            providers.get(c.payment_method).refund(c)  # inside the transaction: if it fails, nothing is posted
+        _set_status(c, S.REFUNDED, by=by, note=reason)
+        c.save(update_fields=["status"])
+    return c
+
+
+def _not_paid_message():
+    from django.utils.translation import gettext_lazy as _
+
+    return _("Only a paid contribution can be refunded.")
+
+
+def contribution_mark_disputed(*, contribution: Contribution, note: str = "") -> Contribution:
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.status == S.PAID:
+            _set_status(c, S.DISPUTED, note=note)
+            c.save(update_fields=["status"])
+    return c
+
+
+def contribution_dispute_closed(*, contribution: Contribution, won: bool, note: str = "") -> Contribution:
+    """A lost dispute takes the money back (reversal, like a refund); a won one returns to PAID."""
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.status == S.PAID and not won:
+            _set_status(c, S.DISPUTED, note=note)
+        if c.status != S.DISPUTED:
+            c.save(update_fields=["status"])
+            return c
+        if won:
+            _set_status(c, S.PAID, note=note or "dispute won")
+        else:
+            # The money went back to the card holder: reverse it; the contribution stays DISPUTED (lost).
+            _reverse(c, key=f"contribution_{c.public_id}_dispute", reason=note or "dispute lost")
+            _set_status(c, S.DISPUTED, note=note or "dispute lost: reversed")
+        c.save(update_fields=["status"])
+    return c

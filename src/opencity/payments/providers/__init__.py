@@ -1,0 +1,74 @@
+"""Payment providers: small pluggable classes behind one registry, so the checkout never names a processor.
+
+A provider has a `code` (also the ledger's processor code for its clearing and fee accounts), a `label`,
+`is_available(host)`, `estimate_fee(amount)` and `start(contribution, request)`, which returns where to
+send the contributor next (`redirect_url`) or what to tell them (`instructions`, e.g. a bank transfer).
+A new provider (bank transfer, next issue) is one module calling `register(...)`; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from opencity.core.errors import ValidationFailed
+
+
+@dataclass
+class StartResult:
+    redirect_url: str = ""
+    instructions: dict = field(default_factory=dict)
+
+
+class PaymentProvider:
+    code: str = ""
+    label = ""
+    description = ""
+    supports_recurring = False
+    # Estimated processor fee, used to "cover the fees": basis points of the amount plus a fixed part.
+    fee_basis_points = 0
+    fee_fixed = 0
+
+    def is_available(self, host) -> bool:  # pragma: no cover - interface
+        return False
+
+    def estimate_fee(self, amount: int) -> int:
+        """Estimated fee in minor units, rounded up (integer math: ceil(amount × bp / 10000) + fixed)."""
+        return -(-amount * self.fee_basis_points // 10000) + self.fee_fixed
+
+    def start(self, contribution, request) -> StartResult:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def cancel_recurring(self, recurring) -> None:
+        """Stop future payments at the processor (nothing to do for processors that do not pull money)."""
+
+    def refund(self, contribution) -> None:
+        """Give the money back at the processor, before the ledger reverses the contribution."""
+
+
+_registry: dict[str, PaymentProvider] = {}
+
+
+def register(provider: PaymentProvider) -> PaymentProvider:
+    _registry[provider.code] = provider
+    return provider
+
+
+def get(code: str) -> PaymentProvider:
+    _load()
+    try:
+        return _registry[code]
+    except KeyError:
+        raise ValidationFailed(
+            _("Unknown payment method."), code="unknown_payment_method", field="payment_method"
+        ) from None
+
+
+def available(host, *, recurring: bool = False) -> list[PaymentProvider]:
+    _load()
+    return [p for p in _registry.values() if p.is_available(host) and (p.supports_recurring or not recurring)]
+
+
+def _load() -> None:
+    from opencity.payments.providers import demo, stripe_card  # noqa: F401 - registers them

@@ -1,0 +1,99 @@
+"""The real `stripe` library, configured from settings on every use (tests point STRIPE_API_BASE at a fake)."""
+
+from __future__ import annotations
+
+import stripe
+from django.conf import settings
+
+from opencity.core.errors import DomainError
+
+
+class ProcessorUnavailable(DomainError):
+    code = "processor_unavailable"
+    status = 502
+
+
+def client() -> stripe:
+    """The configured module. The key is passed per call too, so no global key leaks between setups."""
+    stripe.api_key = settings.STRIPE_SECRET_KEY
+    stripe.api_base = settings.STRIPE_API_BASE or stripe.DEFAULT_API_BASE
+    stripe.max_network_retries = 2
+    return stripe
+
+
+def is_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def retrieve_session(session_id: str):
+    return client().checkout.Session.retrieve(session_id)
+
+
+def retrieve_payment_intent(pi_id: str):
+    return client().PaymentIntent.retrieve(pi_id, expand=["latest_charge.balance_transaction"])
+
+
+def retrieve_charge(charge_id: str):
+    return client().Charge.retrieve(charge_id, expand=["balance_transaction"])
+
+
+def retrieve_invoice(invoice_id: str):
+    return client().Invoice.retrieve(invoice_id, expand=["payments"])
+
+
+def retrieve_subscription(sub_id: str):
+    return client().Subscription.retrieve(sub_id)
+
+
+def retrieve_dispute(dispute_id: str):
+    return client().Dispute.retrieve(dispute_id)
+
+
+def charge_fee(charge) -> int:
+    """The real processor fee of a charge, from its balance transaction (expanded or fetched)."""
+    bt = charge.get("balance_transaction")
+    if bt is None:
+        return 0
+    if isinstance(bt, str):
+        bt = client().BalanceTransaction.retrieve(bt)
+    return int(bt["fee"])
+
+
+def invoice_subscription_id(invoice) -> str:
+    """Where the subscription id lives depends on the API version: `parent.subscription_details` (new) or top level."""
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") if parent else None
+    sub = (details or {}).get("subscription") if details else None
+    sub = sub or invoice.get("subscription")
+    if sub is not None and not isinstance(sub, str):
+        sub = sub["id"]
+    return sub or ""
+
+
+def invoice_charge(invoice):
+    """The charge that paid an invoice: via its payments (new API versions) or its payment intent/charge (old)."""
+    pi_id = None
+    payments = invoice.get("payments")
+    if payments:
+        for p in payments["data"]:
+            if p.get("status") in ("paid", None):
+                pay = p["payment"]
+                if pay.get("charge"):
+                    ch = pay["charge"]
+                    return retrieve_charge(ch if isinstance(ch, str) else ch["id"])
+                pi = pay.get("payment_intent")
+                pi_id = pi if isinstance(pi, str) else (pi or {}).get("id")
+                break
+    if pi_id is None and invoice.get("payment_intent"):
+        pi = invoice["payment_intent"]
+        pi_id = pi if isinstance(pi, str) else pi["id"]
+    if pi_id is None and invoice.get("charge"):
+        ch = invoice["charge"]
+        return retrieve_charge(ch if isinstance(ch, str) else ch["id"])
+    if pi_id is None:
+        return None
+    pi = retrieve_payment_intent(pi_id)
+    charge = pi.get("latest_charge")
+    if isinstance(charge, str):
+        charge = retrieve_charge(charge)
+    return charge

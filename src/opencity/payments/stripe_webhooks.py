@@ -1,0 +1,262 @@
+"""Stripe webhooks: verify, store once by event id, then settle from Stripe's own objects (the event is a hint).
+
+Idempotency: the event row is unique per id; settling locks our contribution and uses ledger keys derived
+from our ids, so the same event twenty times (also concurrently) and events out of order post money once
+and end in the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from opencity.contributions import recurring as recurring_services
+from opencity.contributions import settlement
+from opencity.contributions.errors import RefundNotCovered
+from opencity.contributions.models import Contribution, RecurringContribution
+from opencity.payments import stripe_api
+from opencity.payments.models import WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+
+class BadSignature(Exception):
+    pass
+
+
+def verify(payload: bytes, signature: str):
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise BadSignature("no webhook secret configured")
+    try:
+        return stripe.Webhook.construct_event(payload, signature, secret)
+    except (stripe.SignatureVerificationError, ValueError) as exc:
+        raise BadSignature(str(exc)) from exc
+
+
+def event_store(event) -> WebhookEvent:
+    """The one row for this event id (created on first delivery; later deliveries are counted)."""
+    try:
+        with transaction.atomic():
+            return WebhookEvent.objects.create(
+                processor="stripe", event_id=event["id"], type=event["type"], payload=event.to_dict()
+            )
+    except IntegrityError:
+        row = WebhookEvent.objects.get(processor="stripe", event_id=event["id"])
+        WebhookEvent.objects.filter(pk=row.pk).update(deliveries=row.deliveries + 1)
+        return row
+
+
+def handle(event) -> WebhookEvent:
+    row = event_store(event)
+    if row.processed_at is not None:
+        return row
+    obj = event["data"]["object"]
+    handler = HANDLERS.get(event["type"])
+    note = ""
+    if handler is not None:
+        try:
+            note = handler(obj) or ""
+        except RefundNotCovered as exc:
+            # Stripe already gave the money back but the collective has spent it: nothing is posted and an
+            # admin must add funds then replay; the event stays unprocessed (Stripe retries, the admin sees it).
+            WebhookEvent.objects.filter(pk=row.pk).update(note=str(exc.message)[:300])
+            _notify_host_admins(obj, str(exc.message))
+            return row
+    else:
+        note = "ignored"
+    WebhookEvent.objects.filter(pk=row.pk, processed_at__isnull=True).update(
+        processed_at=timezone.now(), note=note[:300]
+    )
+    row.refresh_from_db()
+    return row
+
+
+def _notify_host_admins(obj, message: str) -> None:
+    from django.core.mail import mail_admins
+
+    try:
+        mail_admins("Stripe event needs attention", f"{obj.get('id')}: {message}")
+    except Exception:  # noqa: BLE001 - a mail failure must not hide the webhook result
+        logger.exception("could not email admins")
+
+
+# --- finding our records -------------------------------------------------------------------------------
+
+
+def _contribution_by_metadata(obj) -> Contribution | None:
+    meta = obj.get("metadata") or {}
+    ref = meta.get("contribution") or obj.get("client_reference_id")
+    return Contribution.objects.filter(public_id=ref).first() if ref else None
+
+
+def _contribution_by_charge(charge_id: str, payment_intent_id: str = "") -> Contribution | None:
+    c = Contribution.objects.filter(external_payment_id=charge_id).first()
+    if c is None and payment_intent_id:
+        pi = stripe_api.client().PaymentIntent.retrieve(payment_intent_id)
+        c = _contribution_by_metadata(pi)
+    return c
+
+
+def _charge_of_session(session):
+    pi = session.get("payment_intent")
+    if not pi:
+        return None
+    pi = stripe_api.retrieve_payment_intent(pi if isinstance(pi, str) else pi["id"])
+    charge = pi.get("latest_charge")
+    return stripe_api.retrieve_charge(charge) if isinstance(charge, str) else charge
+
+
+# --- handlers ----------------------------------------------------------------------------------------
+
+
+def sync_checkout_session(session_id: str) -> str:
+    session = stripe_api.retrieve_session(session_id)
+    contribution = _contribution_by_metadata(session)
+    if contribution is None:
+        return "unknown contribution"
+    if session.get("mode") == "subscription":
+        invoice_id = session.get("invoice")
+        if invoice_id:
+            return settle_invoice(invoice_id if isinstance(invoice_id, str) else invoice_id["id"])
+        return "subscription without invoice yet"
+    if session.get("payment_status") != "paid":
+        return f"session {session.get('payment_status')}"
+    charge = _charge_of_session(session)
+    if charge is None or charge.get("status") != "succeeded":
+        return "no succeeded charge"
+    settlement.contribution_record_paid(
+        contribution=contribution,
+        processor="stripe",
+        processor_fee=stripe_api.charge_fee(charge),
+        external_payment_id=charge["id"],
+    )
+    return "paid"
+
+
+def on_checkout_completed(obj) -> str:
+    return sync_checkout_session(obj["id"])
+
+
+def settle_invoice(invoice_id: str) -> str:
+    """A paid invoice of a subscription: the first one settles the checkout's contribution, later ones
+    create one Contribution per period. Found through the subscription's metadata, so it works even when
+    it arrives before checkout.session.completed."""
+    invoice = stripe_api.retrieve_invoice(invoice_id)
+    if invoice.get("status") != "paid":
+        return f"invoice {invoice.get('status')}"
+    sub_id = stripe_api.invoice_subscription_id(invoice)
+    if not sub_id:
+        return "not a subscription invoice"
+    charge = stripe_api.invoice_charge(invoice)
+    fee = stripe_api.charge_fee(charge) if charge is not None else 0
+    charge_id = charge["id"] if charge is not None else None
+    rec = RecurringContribution.objects.filter(processor_subscription_id=sub_id).first()
+    if rec is None:
+        subscription = stripe_api.retrieve_subscription(sub_id)
+        first = _contribution_by_metadata(subscription)
+        if first is None:
+            return "unknown subscription"
+        if first.journal_id is None or first.external_invoice_id in (None, invoice_id):
+            settlement.contribution_record_paid(
+                contribution=first,
+                processor="stripe",
+                processor_fee=fee,
+                external_payment_id=charge_id,
+                external_invoice_id=invoice_id,
+                subscription_id=sub_id,
+            )
+            return "first payment"
+        rec = first.recurring
+    if rec is None:
+        return "no membership"
+    settlement.contribution_record_renewal(
+        recurring=rec,
+        amount=int(invoice.get("amount_paid") or rec.amount),
+        processor_fee=fee,
+        external_invoice_id=invoice_id,
+        external_payment_id=charge_id,
+    )
+    return "renewal"
+
+
+def on_invoice_paid(obj) -> str:
+    return settle_invoice(obj["id"])
+
+
+def on_invoice_payment_failed(obj) -> str:
+    invoice = stripe_api.retrieve_invoice(obj["id"])
+    sub_id = stripe_api.invoice_subscription_id(invoice)
+    rec = RecurringContribution.objects.filter(processor_subscription_id=sub_id).first() if sub_id else None
+    if rec is None:
+        return "unknown subscription"
+    recurring_services.recurring_mark_past_due(recurring=rec, note=f"invoice {obj['id']} failed")
+    return "past due"
+
+
+def on_charge_refunded(obj) -> str:
+    charge = stripe_api.retrieve_charge(obj["id"])
+    if not charge.get("refunded"):
+        return "partial refund: not reversed automatically"  # partial refunds need an admin decision
+    pi = charge.get("payment_intent")
+    contribution = _contribution_by_charge(charge["id"], pi if isinstance(pi, str) else (pi or {}).get("id", ""))
+    if contribution is None:
+        return "unknown charge"
+    settlement.contribution_refund(contribution=contribution, reason="refunded at Stripe", at_processor=False)
+    return "refunded"
+
+
+def _dispute_contribution(dispute):
+    ch = dispute.get("charge")
+    charge_id = ch if isinstance(ch, str) else ch["id"]
+    pi = dispute.get("payment_intent")
+    return _contribution_by_charge(charge_id, pi if isinstance(pi, str) else (pi or {}).get("id", ""))
+
+
+def on_dispute(obj) -> str:
+    dispute = stripe_api.retrieve_dispute(obj["id"])
+    contribution = _dispute_contribution(dispute)
+    if contribution is None:
+        return "unknown charge"
+    status = dispute.get("status")
+    if status == "lost":
+        settlement.contribution_dispute_closed(
+            contribution=contribution, won=False, note=f"dispute {dispute['id']} lost"
+        )
+        return "dispute lost"
+    if status == "won":
+        settlement.contribution_dispute_closed(contribution=contribution, won=True, note=f"dispute {dispute['id']} won")
+        return "dispute won"
+    settlement.contribution_mark_disputed(contribution=contribution, note=f"dispute {dispute['id']} {status}")
+    return "disputed"
+
+
+def on_subscription_deleted(obj) -> str:
+    subscription = stripe_api.retrieve_subscription(obj["id"])
+    rec = RecurringContribution.objects.filter(processor_subscription_id=subscription["id"]).first()
+    if rec is None:
+        first = _contribution_by_metadata(subscription)
+        rec = first.recurring if first is not None else None
+    if rec is None:
+        return "unknown subscription"
+    if subscription.get("status") not in ("canceled", "incomplete_expired"):
+        return f"subscription {subscription.get('status')}"
+    recurring_services.recurring_cancel(recurring=rec, reason="cancelled at Stripe", at_processor=False)
+    return "cancelled"
+
+
+HANDLERS = {
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_completed,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute,
+    "charge.dispute.closed": on_dispute,
+    "charge.dispute.funds_withdrawn": on_dispute,
+    "customer.subscription.deleted": on_subscription_deleted,
+}

@@ -1,0 +1,20 @@
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from opencity.payments import stripe_webhooks
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Signed by Stripe (STRIPE_WEBHOOK_SECRET); a bad signature is refused with 400 and changes nothing."""
+    try:
+        event = stripe_webhooks.verify(request.body, request.headers.get("Stripe-Signature", ""))
+    except stripe_webhooks.BadSignature:
+        return HttpResponseBadRequest("bad signature")
+    row = stripe_webhooks.handle(event)
+    if row.processed_at is None:
+        # Not settled (e.g. a refund the collective cannot cover): 500-class so Stripe retries later.
+        return HttpResponse("needs attention", status=503)
+    return HttpResponse("ok")
