@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("webhooks/", include("opencity.payments.webhook_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/", include("opencity.accounts.i18n_urls")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

@@ -1,10 +1,268 @@
-import secrets
+"""Every write about accounts: sign-up, email confirmation, profile, API tokens, two-factor, login attempts."""
 
-from opencity.accounts.models import ApiToken
+import secrets
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from opencity.accounts.models import ApiToken, LoginAttempt, User
+from opencity.community.services import person_find_or_create
+from opencity.core.errors import Conflict, NotFound, ValidationFailed
+
+CONFIRM_SALT = "opencity.accounts.confirm-email"
+TOTP_ISSUER = "OpenCity"
+TOTP_WINDOW = 1
+
+
+def _language_codes() -> set[str]:
+    return {code for code, _name in settings.LANGUAGES}
+
+
+def _clean_language(language: str) -> str:
+    language = (language or "").strip().lower()
+    return language if language in _language_codes() else ""
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- sign-up and email confirmation ------------------------------------------------------------
+
+
+def user_signup(*, name: str, email: str, password: str, language: str = "") -> User:
+    """A new, unconfirmed user and their Person; the confirmation email leaves after commit.
+
+    Idempotent for a double-submitted form: the same email and password of a still unconfirmed
+    account return that account instead of failing (and send no second email).
+    """
+    email = normalize_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Please enter your name."), field="name")
+    if not email:
+        raise ValidationFailed(_("Please enter your email address."), field="email")
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return _signup_retry(existing, password)
+    try:
+        password_validation.validate_password(password, user=User(email=email, name=name))
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), field="password") from exc
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, name=name, preferred_language=_clean_language(language)
+            )
+            person_find_or_create(email=email, name=name, user=user, language=user.preferred_language)
+            transaction.on_commit(lambda: _send_confirmation(user.pk))
+    except IntegrityError:  # the same form submitted twice at the same moment
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is None:
+            raise
+        return _signup_retry(existing, password)
+    return user
+
+
+def _signup_retry(existing: User, password: str) -> User:
+    if not existing.email_confirmed and existing.check_password(password):
+        return existing
+    raise Conflict(_("An account with this email address already exists. Log in instead."), code="email_taken")
+
+
+def _send_confirmation(user_pk: int) -> None:
+    from opencity.accounts import emails
+
+    user = User.objects.filter(pk=user_pk).first()
+    if user is not None and not user.email_confirmed:
+        emails.send_confirmation(user)
+
+
+def confirmation_token_make(user: User) -> str:
+    """A signed token naming the user and the email it confirms; it expires (EMAIL_CONFIRM_MAX_AGE)."""
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=CONFIRM_SALT, compress=True)
+
+
+def confirmation_max_age() -> int:
+    return int(getattr(settings, "EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600))
+
+
+def confirmation_send(*, user: User) -> None:
+    """Send (again) the confirmation email, after commit; nothing for an already confirmed account."""
+    if not user.email_confirmed:
+        transaction.on_commit(lambda: _send_confirmation(user.pk))
+
+
+def user_confirm_email(*, token: str) -> tuple[User, bool]:
+    """Confirm the email named by the token. Returns (user, newly_confirmed)."""
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=confirmation_max_age())
+    except signing.SignatureExpired as exc:
+        raise ValidationFailed(
+            _("This confirmation link has expired. Log in to get a new one."), code="token_expired"
+        ) from exc
+    except signing.BadSignature as exc:
+        raise ValidationFailed(_("This confirmation link is not valid."), code="token_invalid") from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
+        if user is None or normalize_email(user.email) != normalize_email(data.get("e", "")):
+            raise ValidationFailed(_("This confirmation link is not valid."), code="token_invalid")
+        if user.email_confirmed:
+            return user, False
+        user.email_confirmed = True
+        user.save(update_fields=["email_confirmed"])
+    return user, True
+
+
+def user_mark_email_confirmed(*, user: User) -> User:
+    """A completed password reset proves the address too."""
+    if not user.email_confirmed:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(email_confirmed=True)
+        user.email_confirmed = True
+    return user
+
+
+# --- profile ----------------------------------------------------------------------------------
+
+
+def user_update(*, user: User, name: str, preferred_language: str) -> User:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("Please enter your name."), field="name")
+    language = _clean_language(preferred_language)
+    if preferred_language and not language:
+        raise ValidationFailed(_("This language is not available."), field="preferred_language")
+    with transaction.atomic():
+        user.name = name[:200]
+        user.preferred_language = language
+        user.save(update_fields=["name", "preferred_language"])
+        person = person_find_or_create(email=user.email, name=user.name, user=user)
+        if person.user_id == user.pk and (person.name != user.name or person.language != language):
+            person.name, person.language = user.name, language
+            person.save(update_fields=["name", "language"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language chosen with the switcher."""
+    language = _clean_language(language)
+    if not language:
+        raise ValidationFailed(_("This language is not available."), field="language")
+    if user.preferred_language != language:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(preferred_language=language)
+        user.preferred_language = language
+    return user
+
+
+# --- API tokens -------------------------------------------------------------------------------
 
 
 def api_token_create(*, user, name: str = "") -> str:
     """Create a personal API token and return it; only its hash is kept, so it is shown once."""
     raw = "oc_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:100], prefix=raw[:10], digest=ApiToken.hash(raw))
+    with transaction.atomic():
+        ApiToken.objects.create(user=user, name=name.strip()[:100], prefix=raw[:10], digest=ApiToken.hash(raw))
     return raw
+
+
+def api_token_revoke(*, user, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens; revoking twice changes nothing."""
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id, user=user).first()
+        if token is None:
+            raise NotFound(_("This token does not exist."))
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+# --- two-factor (TOTP) ------------------------------------------------------------------------
+
+
+def totp_uri(user: User) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
+
+
+def _totp_matches(secret: str, code: str) -> bool:
+    code = (code or "").strip().replace(" ", "")
+    if not (secret and code.isdigit() and len(code) == 6):
+        return False
+    return pyotp.TOTP(secret).verify(code, valid_window=TOTP_WINDOW)
+
+
+def totp_begin(*, user: User) -> User:
+    """A fresh secret to scan; two-factor stays off until a code from it is confirmed."""
+    if user.totp_enabled:
+        raise Conflict(_("Two-factor authentication is already on."), code="totp_enabled")
+    with transaction.atomic():
+        user.totp_secret = pyotp.random_base32()
+        user.save(update_fields=["totp_secret"])
+    return user
+
+
+def totp_enable(*, user: User, code: str) -> User:
+    if user.totp_enabled:
+        return user
+    if not user.totp_secret:
+        raise ValidationFailed(_("Start the set-up again."), code="totp_not_started")
+    if not _totp_matches(user.totp_secret, code):
+        raise ValidationFailed(_("This code is not valid. Check your device's clock and try again."), field="otp")
+    with transaction.atomic():
+        user.totp_enabled = True
+        user.save(update_fields=["totp_enabled"])
+    return user
+
+
+def totp_disable(*, user: User, code: str) -> User:
+    if not user.totp_enabled:
+        return user
+    if not _totp_matches(user.totp_secret, code):
+        raise ValidationFailed(_("This code is not valid. Check your device's clock and try again."), field="otp")
+    with transaction.atomic():
+        user.totp_enabled = False
+        user.totp_secret = ""
+        user.save(update_fields=["totp_enabled", "totp_secret"])
+    return user
+
+
+def totp_verify(*, user: User, code: str) -> bool:
+    """Check a login code of a user with two-factor on."""
+    return bool(user.totp_enabled) and _totp_matches(user.totp_secret, code)
+
+
+# --- login attempts ---------------------------------------------------------------------------
+
+
+def login_is_limited(*, email: str, ip: str | None) -> bool:
+    """True when this email or this IP address failed too often lately; checked in the database."""
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_RATE_WINDOW)
+    recent = LoginAttempt.objects.filter(at__gte=since)
+    limit = settings.LOGIN_RATE_LIMIT
+    if recent.filter(email=normalize_email(email)).count() >= limit:
+        return True
+    return bool(ip) and recent.filter(ip=ip).count() >= limit
+
+
+def login_attempt_record(*, email: str, ip: str | None) -> None:
+    """Remember one failed attempt; old ones are swept on the way."""
+    now = timezone.now()
+    with transaction.atomic():
+        LoginAttempt.objects.create(email=normalize_email(email)[:254], ip=ip or None, at=now)
+        if secrets.randbelow(20) == 0:
+            LoginAttempt.objects.filter(at__lt=now - timedelta(seconds=settings.LOGIN_RATE_WINDOW * 2)).delete()
+
+
+def login_attempts_clear(*, email: str) -> None:
+    """A successful login forgets the failures for that email."""
+    with transaction.atomic():
+        LoginAttempt.objects.filter(email=normalize_email(email)).delete()

@@ -1,0 +1,188 @@
+"""Sign-up, email confirmation, login (with the two-factor step), logout and the language switch."""
+
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from opencity.accounts import services
+from opencity.accounts.forms import LoginForm, OtpForm, SignupForm
+from opencity.accounts.models import User
+from opencity.core.errors import DomainError
+
+OTP_SESSION_KEY = "accounts_otp_pending"
+OTP_MAX_AGE = 300
+RESEND_SALT = "opencity.accounts.resend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _safe_next(request, default: str = "") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _complete_login(request, user: User, next_url: str = ""):
+    """Log the user in, switch to their language, send them on."""
+    auth_login(request, user, backend=MODEL_BACKEND)
+    services.login_attempts_clear(email=user.email)
+    if user.preferred_language:
+        translation.activate(user.preferred_language)
+        request.LANGUAGE_CODE = user.preferred_language
+    return redirect(next_url or reverse("home"))
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                language=translation.get_language() or "",
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            return render(request, "accounts/signup_done.html", {"email": user.email})
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def confirm(request, token: str):
+    try:
+        user, newly = services.user_confirm_email(token=token)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("accounts:login")
+    if newly and not user.totp_enabled:
+        response = _complete_login(request, user)
+        messages.success(request, _("Your email address is confirmed. Welcome to OpenCity!"))
+        return response
+    if request.user.is_authenticated and request.user.pk == user.pk:
+        return redirect("home")
+    messages.info(request, _("Your email address is already confirmed. Please log in."))
+    return redirect("accounts:login")
+
+
+@require_POST
+def resend_confirmation(request):
+    """Only reachable after the right password of an unconfirmed account (the form carries a signed id)."""
+    try:
+        user_pk = signing.loads(request.POST.get("token", ""), salt=RESEND_SALT, max_age=3600)
+    except signing.BadSignature:
+        messages.error(request, _("Please log in again to get a new confirmation link."))
+        return redirect("accounts:login")
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
+    if user is not None:
+        services.confirmation_send(user=user)
+    messages.success(request, _("We sent a new confirmation link. Check your inbox (and spam folder)."))
+    return redirect("accounts:login")
+
+
+def _too_many_message() -> str:
+    minutes = max(1, settings.LOGIN_RATE_WINDOW // 60)
+    return _("Too many failed attempts. For your safety, wait %(minutes)s minutes and try again.") % {
+        "minutes": minutes
+    }
+
+
+def login(request):
+    next_url = _safe_next(request)
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(next_url or "home")
+    form = LoginForm(request.POST or None)
+    resend_token = ""
+    if request.method == "POST" and form.is_valid():
+        email, ip = form.cleaned_data["email"], _client_ip(request)
+        if services.login_is_limited(email=email, ip=ip):
+            form.add_error(None, _too_many_message())
+        else:
+            user = authenticate(request, email=email, password=form.cleaned_data["password"])
+            if user is None:
+                services.login_attempt_record(email=email, ip=ip)
+                form.add_error(None, _("The email address or the password is wrong."))
+            elif not user.email_confirmed:
+                resend_token = signing.dumps(user.pk, salt=RESEND_SALT)
+                form.add_error(None, _("Please confirm your email address first: open the link we emailed you."))
+            elif user.totp_enabled:
+                request.session[OTP_SESSION_KEY] = {"u": user.pk, "at": int(time.time()), "next": next_url}
+                return redirect("accounts:login_otp")
+            else:
+                return _complete_login(request, user, next_url)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url, "resend_token": resend_token})
+
+
+def login_otp(request):
+    pending = request.session.get(OTP_SESSION_KEY) or {}
+    user = None
+    if pending and time.time() - pending.get("at", 0) <= OTP_MAX_AGE:
+        user = User.objects.filter(pk=pending.get("u"), is_active=True, totp_enabled=True).first()
+    if user is None:
+        request.session.pop(OTP_SESSION_KEY, None)
+        messages.error(request, _("Please log in again."))
+        return redirect("accounts:login")
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = _client_ip(request)
+        if services.login_is_limited(email=user.email, ip=ip):
+            form.add_error(None, _too_many_message())
+        elif services.totp_verify(user=user, code=form.cleaned_data["otp"]):
+            request.session.pop(OTP_SESSION_KEY, None)
+            return _complete_login(request, user, pending.get("next", ""))
+        else:
+            services.login_attempt_record(email=user.email, ip=ip)
+            form.add_error("otp", _("This code is not valid. Check your device's clock and try again."))
+    return render(request, "accounts/login_otp.html", {"form": form})
+
+
+def set_language(request):
+    """Django's language switch, which also remembers the choice for a signed-in user.
+
+    The `next` URL is translated in the language of its own prefix, so switching works from any page.
+    """
+    next_url = request.POST.get("next", request.GET.get("next")) or "/"
+    path_lang = translation.get_language_from_path(urlsplit(next_url).path) or settings.LANGUAGE_CODE
+    with translation.override(path_lang):
+        response = django_set_language(request)
+    lang = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and lang:
+        try:
+            services.user_set_language(user=request.user, language=lang)
+        except DomainError:
+            pass
+    return response
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's view; a completed reset also proves the email address and lifts the login lock."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_mark_email_confirmed(user=self.user)
+        services.login_attempts_clear(email=self.user.email)
+        return response

@@ -1,0 +1,113 @@
+import pytest
+from django.core import signing
+
+from opencity.accounts.models import LoginAttempt, User
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, email, password=PASSWORD, ip="10.0.0.1", **extra):
+    return client.post("/accounts/login/", {"email": email, "password": password, **extra}, REMOTE_ADDR=ip)
+
+
+def test_login_form_contract(client):
+    body = client.get("/accounts/login/").content.decode()
+    assert '<form method="post" action="/accounts/login/" class="stack"' in body
+    assert 'name="email"' in body and 'name="password"' in body
+    assert 'href="/accounts/password/reset/"' in body
+
+
+def test_login_and_logout(client, user):
+    resp = login(client, user.email.upper())
+    assert resp.status_code == 302 and resp["Location"] == "/"
+    assert client.get("/accounts/settings/").status_code == 200
+    assert client.get("/accounts/logout/").status_code == 405  # logout is POST only
+    resp = client.post("/accounts/logout/")
+    assert resp.status_code == 302
+    assert client.get("/accounts/settings/").status_code == 302
+
+
+def test_login_redirects_to_safe_next_only(client, user):
+    resp = login(client, user.email, next="/collectives/")
+    assert resp["Location"] == "/collectives/"
+    client.logout()
+    resp = login(client, user.email, next="https://evil.example/")
+    assert resp["Location"] == "/"
+
+
+def test_wrong_password_refused_and_recorded(client, user):
+    resp = login(client, user.email, password="wrong-password")
+    assert resp.status_code == 200
+    assert "wrong" in resp.content.decode()
+    assert LoginAttempt.objects.filter(email=user.email, ip="10.0.0.1").count() == 1
+    resp = login(client, "nobody@example.org", password="wrong-password")
+    assert "wrong" in resp.content.decode()
+
+
+def test_unconfirmed_user_cannot_log_in_and_can_resend(client, mailoutbox, django_capture_on_commit_callbacks):
+    user = make_user("new@example.org", email_confirmed=False)
+    resp = login(client, user.email)
+    body = resp.content.decode()
+    assert resp.status_code == 200
+    assert "confirm your email address first" in body
+    assert not resp.wsgi_request.user.is_authenticated
+    token = resp.context["resend_token"]
+    assert token
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post("/accounts/confirm/resend/", {"token": token}, follow=True)
+    assert "We sent a new confirmation link" in resp.content.decode()
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [user.email]
+    # a forged or missing token sends nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/confirm/resend/", {"token": signing.dumps(user.pk, salt="other")})
+    assert len(mailoutbox) == 1
+
+
+def test_inactive_user_cannot_log_in(client):
+    user = make_user(is_active=False)
+    resp = login(client, user.email)
+    assert resp.status_code == 200 and not resp.wsgi_request.user.is_authenticated
+
+
+def test_rate_limit_refuses_even_the_right_password(client, settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    victim = make_user("victim@example.org")
+    other = make_user("other@example.org")
+    for _ in range(3):
+        login(client, victim.email, password="guess", ip="10.0.0.1")
+    resp = login(client, victim.email, ip="10.0.0.9")  # right password, another IP: the email is locked
+    assert resp.status_code == 200
+    assert "Too many failed attempts" in resp.content.decode()
+    assert not resp.wsgi_request.user.is_authenticated
+    # the attacker's IP is locked for other emails too
+    resp = login(client, other.email, ip="10.0.0.1")
+    assert "Too many failed attempts" in resp.content.decode()
+    # another person from another IP still logs in
+    resp = login(client, other.email, ip="10.0.0.2")
+    assert resp.status_code == 302
+    # a locked login records nothing more (the lock does not grow forever)
+    assert LoginAttempt.objects.count() == 3
+
+
+def test_rate_limit_window_expires(client, settings):
+    settings.LOGIN_RATE_LIMIT = 2
+    user = make_user()
+    for _ in range(2):
+        login(client, user.email, password="guess")
+    assert "Too many" in login(client, user.email).content.decode()
+    settings.LOGIN_RATE_WINDOW = 0
+    assert login(client, user.email).status_code == 302
+
+
+def test_successful_login_clears_failures(client, user):
+    login(client, user.email, password="guess")
+    assert login(client, user.email).status_code == 302
+    assert LoginAttempt.objects.filter(email=user.email).count() == 0
+
+
+def test_login_activates_preferred_language(client):
+    user = make_user(preferred_language="nl")
+    resp = login(client, user.email)
+    assert resp["Location"] == "/nl/"
+    assert User.objects.get(pk=user.pk).password.startswith("argon2")
