@@ -25,28 +25,33 @@ def is_configured() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
-def retrieve_session(session_id: str):
-    return client().checkout.Session.retrieve(session_id)
+def as_dict(obj) -> dict:
+    """Stripe objects as plain dicts (the library's objects are not dicts), so `.get` works everywhere."""
+    return obj.to_dict(for_json=True) if hasattr(obj, "to_dict") else dict(obj)
 
 
-def retrieve_payment_intent(pi_id: str):
-    return client().PaymentIntent.retrieve(pi_id, expand=["latest_charge.balance_transaction"])
+def retrieve_session(session_id: str) -> dict:
+    return as_dict(client().checkout.Session.retrieve(session_id))
 
 
-def retrieve_charge(charge_id: str):
-    return client().Charge.retrieve(charge_id, expand=["balance_transaction"])
+def retrieve_payment_intent(pi_id: str) -> dict:
+    return as_dict(client().PaymentIntent.retrieve(pi_id, expand=["latest_charge.balance_transaction"]))
 
 
-def retrieve_invoice(invoice_id: str):
-    return client().Invoice.retrieve(invoice_id, expand=["payments"])
+def retrieve_charge(charge_id: str) -> dict:
+    return as_dict(client().Charge.retrieve(charge_id, expand=["balance_transaction"]))
 
 
-def retrieve_subscription(sub_id: str):
-    return client().Subscription.retrieve(sub_id)
+def retrieve_invoice(invoice_id: str) -> dict:
+    return as_dict(client().Invoice.retrieve(invoice_id, expand=["payments"]))
 
 
-def retrieve_dispute(dispute_id: str):
-    return client().Dispute.retrieve(dispute_id)
+def retrieve_subscription(sub_id: str) -> dict:
+    return as_dict(client().Subscription.retrieve(sub_id))
+
+
+def retrieve_dispute(dispute_id: str) -> dict:
+    return as_dict(client().Dispute.retrieve(dispute_id))
 
 
 def charge_fee(charge) -> int:
@@ -55,7 +60,7 @@ def charge_fee(charge) -> int:
     if bt is None:
         return 0
     if isinstance(bt, str):
-        bt = client().BalanceTransaction.retrieve(bt)
+        bt = as_dict(client().BalanceTransaction.retrieve(bt))
     return int(bt["fee"])
 
 

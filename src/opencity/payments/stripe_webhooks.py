@@ -43,7 +43,7 @@ def event_store(event) -> WebhookEvent:
     try:
         with transaction.atomic():
             return WebhookEvent.objects.create(
-                processor="stripe", event_id=event["id"], type=event["type"], payload=event.to_dict()
+                processor="stripe", event_id=event["id"], type=event["type"], payload=event
             )
     except IntegrityError:
         row = WebhookEvent.objects.get(processor="stripe", event_id=event["id"])
@@ -52,6 +52,7 @@ def event_store(event) -> WebhookEvent:
 
 
 def handle(event) -> WebhookEvent:
+    event = stripe_api.as_dict(event)
     row = event_store(event)
     if row.processed_at is not None:
         return row
@@ -97,7 +98,7 @@ def _contribution_by_metadata(obj) -> Contribution | None:
 def _contribution_by_charge(charge_id: str, payment_intent_id: str = "") -> Contribution | None:
     c = Contribution.objects.filter(external_payment_id=charge_id).first()
     if c is None and payment_intent_id:
-        pi = stripe_api.client().PaymentIntent.retrieve(payment_intent_id)
+        pi = stripe_api.as_dict(stripe_api.client().PaymentIntent.retrieve(payment_intent_id))
         c = _contribution_by_metadata(pi)
     return c
 
