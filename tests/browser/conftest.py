@@ -17,6 +17,17 @@ import pytest
 # synchronously (building data through services), which Django would otherwise refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
+def _no_media_url(self) -> str:
+    # settings.MEDIA_URL is None (uploads are never public), but the live server wraps every request in a
+    # media handler that needs a string prefix (urlparse(None) gives bytes and breaks each request).
+    return "/__media-not-served__/"
+
+
+from django.test import testcases as _testcases  # noqa: E402
+
+_testcases._MediaFilesHandler.get_base_url = _no_media_url
+
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
