@@ -1,0 +1,48 @@
+"""Receipt files: checked by their content (magic bytes), never by their name; stored privately."""
+
+from __future__ import annotations
+
+import filetype
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from opencity.core.errors import ValidationFailed
+
+# What we accept, by detected MIME type → the extension we store it under.
+ALLOWED = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/heic": ".heic",
+    "image/heif": ".heic",
+}
+
+
+def check_receipt(upload, *, field: str = "receipt") -> tuple[str, str]:
+    """Return (content_type, extension) for an acceptable receipt; ValidationFailed otherwise.
+
+    Reads only the first 8 KB: enough for every signature we accept, and a 50 MB upload is refused by
+    its size before anything is read.
+    """
+    size = getattr(upload, "size", None) or 0
+    limit = settings.RECEIPT_MAX_BYTES
+    if size > limit:
+        raise ValidationFailed(
+            _("This file is too large (%(size)s MB); receipts may be up to %(max)s MB.")
+            % {"size": round(size / 1024 / 1024, 1), "max": limit // (1024 * 1024)},
+            code="receipt_too_large",
+            field=field,
+        )
+    if size == 0:
+        raise ValidationFailed(_("This file is empty."), code="receipt_empty", field=field)
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED:
+        raise ValidationFailed(
+            _("Receipts must be PDF, JPEG, PNG or HEIC files; this file is not one of them."),
+            code="receipt_type",
+            field=field,
+        )
+    return kind.mime, ALLOWED[kind.mime]

@@ -1,0 +1,476 @@
+"""Writes for expenses: submit, edit, the approval workflow and comments. Payouts are in payouts.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from opencity.community.services import person_find_or_create
+from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
+from opencity.expenses import notifications, permissions
+from opencity.expenses.models import (
+    BuiltinCategory,
+    Expense,
+    ExpenseApproval,
+    ExpenseCategory,
+    ExpenseComment,
+    ExpenseEvent,
+    ExpenseItem,
+    ExpenseStatus,
+    ExpenseType,
+    PayeeType,
+    PayoutMethod,
+)
+from opencity.expenses.receipts import check_receipt
+from opencity.money import MAX_AMOUNT_MINOR
+
+
+@dataclass
+class ItemInput:
+    description: str
+    incurred_on: dt.date | None
+    amount: int
+    receipt: object | None = None  # an UploadedFile
+    keep_receipt_of: str = ""  # public id of an existing item of the same expense whose receipt stays
+
+
+@dataclass
+class PayeeInput:
+    type: str = PayeeType.SELF
+    name: str = ""  # the organisation's name (payee type "organisation")
+    iban: str = ""
+    account_holder: str = ""
+    bic: str = ""
+    payout_method: PayoutMethod | None = None  # reuse a saved one instead of iban/holder
+    address: dict = field(default_factory=dict)  # street, number, postcode, town, country
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+
+def clean_iban(value: str, *, field_name: str = "iban") -> tuple[str, str]:
+    """(compact IBAN, BIC or "") for a valid IBAN, checked with its national BBAN rules."""
+    try:
+        iban = IBAN((value or "").strip(), validate_bban=True)
+    except SchwiftyException:
+        raise ValidationFailed(
+            _("This IBAN is not valid: please check it (the check digits do not match)."),
+            code="invalid_iban",
+            field=field_name,
+        ) from None
+    bic = ""
+    try:
+        bic = str(iban.bic.compact) if iban.bic else ""
+    except Exception:  # noqa: BLE001 - no bank registry entry: the BIC is optional for SEPA
+        bic = ""
+    return iban.compact, bic
+
+
+def category_choices(host) -> list[tuple[str, str]]:
+    extra = [(c.code, c.name) for c in ExpenseCategory.objects.filter(host=host)]
+    return list(BuiltinCategory.choices) + extra
+
+
+def _check_items(items: list[ItemInput], *, expense_type: str, existing: dict[str, ExpenseItem]) -> None:
+    if not items:
+        raise ValidationFailed(_("Add at least one item."), code="no_items", field="items")
+    today = timezone.localdate()
+    total = 0
+    has_file = False
+    for i, item in enumerate(items):
+        prefix = f"items.{i}"
+        if not (item.description or "").strip():
+            raise ValidationFailed(_("Each item needs a description."), code="required", field=f"{prefix}.description")
+        if item.incurred_on is None:
+            raise ValidationFailed(_("Each item needs a date."), code="required", field=f"{prefix}.date")
+        if item.incurred_on > today:
+            raise ValidationFailed(
+                _("An item cannot be dated in the future."), code="date_in_future", field=f"{prefix}.date"
+            )
+        if isinstance(item.amount, bool) or not isinstance(item.amount, int) or item.amount <= 0:
+            raise ValidationFailed(
+                _("Each amount must be more than zero."), code="amount_not_positive", field=f"{prefix}.amount"
+            )
+        if item.amount > MAX_AMOUNT_MINOR:
+            raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field=f"{prefix}.amount")
+        total += item.amount
+        if item.receipt is not None:
+            check_receipt(item.receipt, field=f"{prefix}.receipt")
+            has_file = True
+        elif item.keep_receipt_of and existing.get(item.keep_receipt_of) and existing[item.keep_receipt_of].receipt:
+            has_file = True
+        elif expense_type == ExpenseType.REIMBURSEMENT:
+            raise ValidationFailed(
+                _("Each item of a reimbursement needs its receipt."), code="receipt_required", field=f"{prefix}.receipt"
+            )
+    if expense_type == ExpenseType.INVOICE and not has_file:
+        raise ValidationFailed(_("Attach the invoice."), code="invoice_required", field="items.0.receipt")
+    if total > MAX_AMOUNT_MINOR:
+        raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field="items")
+
+
+def _check_fields(*, collective, type: str, title: str, category: str, payee: PayeeInput) -> None:
+    if type not in ExpenseType.values:
+        raise ValidationFailed(_("Choose the type of expense."), code="invalid_type", field="type")
+    if not (title or "").strip():
+        raise ValidationFailed(_("Give the expense a title."), code="required", field="title")
+    if category not in dict(category_choices(collective.host)):
+        raise ValidationFailed(_("Choose a category from the list."), code="invalid_category", field="category")
+    if payee.type not in PayeeType.values:
+        raise ValidationFailed(_("Choose who is paid."), code="invalid_payee", field="payee_type")
+    if payee.type == PayeeType.ORGANISATION and not payee.name.strip():
+        raise ValidationFailed(_("Give the organisation's name."), code="required", field="payee_name")
+    country = (payee.address.get("country") or "").strip()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ValidationFailed(_("Use a two-letter country code, e.g. BE."), code="invalid_country", field="country")
+
+
+def _payout_method(*, person, payee: PayeeInput) -> PayoutMethod:
+    if payee.payout_method is not None:
+        if payee.payout_method.person_id != person.pk:
+            raise PermissionDenied(code="forbidden")
+        return payee.payout_method
+    iban, bic = clean_iban(payee.iban)
+    holder = (payee.account_holder or "").strip()
+    if not holder:
+        raise ValidationFailed(_("Give the account holder's name."), code="required", field="account_holder")
+    method, _created = PayoutMethod.objects.get_or_create(
+        person=person, iban=iban, account_holder=holder[:70], defaults={"bic": (payee.bic or bic).strip()[:11]}
+    )
+    return method
+
+
+def _record(expense: Expense, *, action: str, to: str, by, note: str = "", notify: bool = True) -> None:
+    ExpenseEvent.objects.create(
+        expense=expense, action=action, from_status=expense.status, to_status=to, by=by, note=note
+    )
+    expense.status = to
+    expense.updated_at = timezone.now()
+    if notify:
+        notifications.notify_on_commit(expense=expense, action=action, by=by, note=note)
+
+
+def _lock(expense: Expense) -> Expense:
+    return Expense.objects.select_for_update().select_related("collective__host").get(pk=expense.pk)
+
+
+def _save_items(expense: Expense, items: list[ItemInput], existing: dict[str, ExpenseItem]) -> None:
+    kept: set[int] = set()
+    for pos, item in enumerate(items):
+        row = ExpenseItem(
+            expense=expense,
+            position=pos,
+            description=item.description.strip()[:200],
+            incurred_on=item.incurred_on,
+            amount=item.amount,
+        )
+        if item.receipt is not None:
+            mime, ext = check_receipt(item.receipt)
+            row.receipt_name = (getattr(item.receipt, "name", "") or f"receipt{ext}")[-200:]
+            row.receipt_content_type = mime
+            row.receipt_size = item.receipt.size
+            row.receipt.save(f"receipt{ext}", item.receipt, save=False)
+        elif item.keep_receipt_of and item.keep_receipt_of in existing:
+            old = existing[item.keep_receipt_of]
+            row.receipt = old.receipt.name
+            row.receipt_name, row.receipt_content_type = old.receipt_name, old.receipt_content_type
+            row.receipt_size = old.receipt_size
+            kept.add(old.pk)
+        row.save()
+    for old in existing.values():
+        if old.receipt and old.pk not in kept:
+            # A replaced receipt is removed from storage once the edit is committed.
+            transaction.on_commit(lambda n=old.receipt.name, s=old.receipt.storage: s.delete(n))
+        old.delete()
+
+
+def _apply(expense: Expense, *, by, title, category, event_ref, items, payee, note, invoice_number, supplier_vat):
+    person = person_find_or_create(email=by.email, name=by.name, user=by)
+    method = _payout_method(person=person, payee=payee)
+    expense.title = title.strip()[:200]
+    expense.category = category
+    expense.event_ref = (event_ref or "").strip()[:200]
+    expense.payee_type = payee.type
+    expense.payee_person = person if payee.type == PayeeType.SELF else None
+    expense.payee_name = (person.public_name if payee.type == PayeeType.SELF else payee.name.strip())[:200]
+    expense.payout_method = method
+    addr = {k: (v or "").strip() for k, v in payee.address.items()}
+    expense.address_street = addr.get("street", "")[:70]
+    expense.address_number = addr.get("number", "")[:16]
+    expense.address_postcode = addr.get("postcode", "")[:16]
+    expense.address_town = addr.get("town", "")[:35]
+    expense.address_country = addr.get("country", "").upper()[:2]
+    expense.invoice_number = (invoice_number or "").strip()[:60]
+    expense.supplier_vat = (supplier_vat or "").strip()[:30]
+    expense.private_note = (note or "").strip()
+    expense.amount = sum(i.amount for i in items)
+    expense.currency = expense.collective.currency
+
+
+def expense_create(
+    *,
+    collective,
+    by,
+    type: str,
+    title: str,
+    category: str,
+    items: list[ItemInput],
+    payee: PayeeInput,
+    event_ref: str = "",
+    note: str = "",
+    invoice_number: str = "",
+    supplier_vat: str = "",
+    draft: bool = False,
+) -> Expense:
+    """A person asks the collective for money. Validates everything first: on any error nothing is saved."""
+    if not permissions.can_submit(by, collective):
+        raise PermissionDenied()
+    _check_fields(collective=collective, type=type, title=title, category=category, payee=payee)
+    _check_items(items, expense_type=type, existing={})
+    with transaction.atomic():
+        expense = Expense(collective=collective, type=type, submitted_by=by, status=ExpenseStatus.DRAFT)
+        _apply(
+            expense,
+            by=by,
+            title=title,
+            category=category,
+            event_ref=event_ref,
+            items=items,
+            payee=payee,
+            note=note,
+            invoice_number=invoice_number,
+            supplier_vat=supplier_vat,
+        )
+        expense.save()
+        _save_items(expense, items, {})
+        ExpenseEvent.objects.create(
+            expense=expense, action="opencity.expense.created", from_status="", to_status=ExpenseStatus.DRAFT, by=by
+        )
+        if not draft:
+            _submit(expense, by=by)
+            expense.save()
+    return expense
+
+
+def expense_update(
+    *,
+    expense: Expense,
+    by,
+    title: str,
+    category: str,
+    items: list[ItemInput],
+    payee: PayeeInput,
+    event_ref: str = "",
+    note: str = "",
+    invoice_number: str = "",
+    supplier_vat: str = "",
+    submit: bool = True,
+) -> Expense:
+    """The submitter edits a draft, pending or incomplete expense; editing starts a new approval round."""
+    with transaction.atomic():
+        expense = _lock(expense)
+        if not permissions.can_edit(by, expense):
+            if permissions.is_submitter(by, expense):
+                raise Conflict(_("This expense can no longer be edited."), code="wrong_status")
+            raise PermissionDenied()
+        _check_fields(collective=expense.collective, type=expense.type, title=title, category=category, payee=payee)
+        existing = {i.public_id: i for i in expense.items.all()}
+        _check_items(items, expense_type=expense.type, existing=existing)
+        _apply(
+            expense,
+            by=by,
+            title=title,
+            category=category,
+            event_ref=event_ref,
+            items=items,
+            payee=payee,
+            note=note,
+            invoice_number=invoice_number,
+            supplier_vat=supplier_vat,
+        )
+        expense.save()
+        _save_items(expense, items, existing)
+        ExpenseEvent.objects.create(
+            expense=expense,
+            action="opencity.expense.edited",
+            from_status=expense.status,
+            to_status=expense.status,
+            by=by,
+        )
+        if submit and expense.status in {ExpenseStatus.DRAFT, ExpenseStatus.INCOMPLETE, ExpenseStatus.PENDING}:
+            _submit(expense, by=by)
+        expense.save()
+    return expense
+
+
+def _submit(expense: Expense, *, by) -> None:
+    expense.submission_round += 1
+    expense.submitted_at = timezone.now()
+    action = "opencity.expense.resubmitted" if expense.status != ExpenseStatus.DRAFT else "opencity.expense.submitted"
+    _record(expense, action=action, to=ExpenseStatus.PENDING, by=by)
+
+
+def expense_submit(*, expense: Expense, by) -> Expense:
+    """A draft (or an incomplete expense, unchanged) goes to the admins for approval."""
+    with transaction.atomic():
+        expense = _lock(expense)
+        if not permissions.can_submit_draft(by, expense):
+            if permissions.is_submitter(by, expense):
+                raise Conflict(_("This expense is already submitted."), code="wrong_status")
+            raise PermissionDenied()
+        _submit(expense, by=by)
+        expense.save()
+    return expense
+
+
+APPROVAL_MESSAGES = {
+    "forbidden": (PermissionDenied, _("Only an admin of this collective or of its host can approve expenses.")),
+    "wrong_status": (Conflict, _("Only an expense pending approval can be approved.")),
+    "own_expense": (PermissionDenied, _("You cannot approve your own expense: another admin must approve it.")),
+    "already_approved": (Conflict, _("You have already approved this expense; another admin must approve it too.")),
+}
+
+
+def approvals_needed(expense: Expense) -> int:
+    threshold = expense.collective.host.expense_two_approvals_above
+    return 2 if threshold is not None and expense.amount > threshold else 1
+
+
+def expense_approve(*, expense: Expense, by, note: str = "") -> Expense:
+    """Approve. Above the host's threshold two different admins must approve; the second one makes it payable."""
+    with transaction.atomic():
+        expense = _lock(expense)
+        reason = permissions.approval_refusal(by, expense)
+        if reason:
+            exc, message = APPROVAL_MESSAGES[reason]
+            raise exc(message, code=reason)
+        ExpenseApproval.objects.create(expense=expense, by=by, round=expense.submission_round)
+        count = expense.approvals.filter(round=expense.submission_round).count()
+        needed = approvals_needed(expense)
+        if count >= needed:
+            expense.approved_at = timezone.now()
+            _record(expense, action="opencity.expense.approved", to=ExpenseStatus.APPROVED, by=by, note=note)
+        else:
+            ExpenseEvent.objects.create(
+                expense=expense,
+                action="opencity.expense.approval_added",
+                from_status=expense.status,
+                to_status=expense.status,
+                by=by,
+                note=note or str(_("Approval %(n)s of %(needed)s.") % {"n": count, "needed": needed}),
+            )
+        expense.save()
+    return expense
+
+
+def _simple_transition(*, expense, by, allowed, to, action, note, refusal, require_note=False) -> Expense:
+    if require_note and not (note or "").strip():
+        raise ValidationFailed(_("Please write a message for the submitter."), code="note_required", field="note")
+    with transaction.atomic():
+        expense = _lock(expense)
+        if not allowed(by, expense):
+            if permissions.is_expense_admin(by, expense) or permissions.is_submitter(by, expense):
+                if expense.status == to:
+                    return expense  # a double-submitted form changes nothing
+                raise Conflict(refusal, code="wrong_status")
+            raise PermissionDenied()
+        _record(expense, action=action, to=to, by=by, note=(note or "").strip())
+        expense.save()
+    return expense
+
+
+def expense_reject(*, expense: Expense, by, note: str = "") -> Expense:
+    return _simple_transition(
+        expense=expense,
+        by=by,
+        allowed=permissions.can_reject,
+        to=ExpenseStatus.REJECTED,
+        action="opencity.expense.rejected",
+        note=note,
+        refusal=_("This expense can no longer be rejected."),
+    )
+
+
+def expense_mark_incomplete(*, expense: Expense, by, note: str) -> Expense:
+    """Back to the submitter with a message: they edit and resubmit (approvals start over)."""
+    if not permissions.is_host_admin_of(by, expense):
+        raise PermissionDenied(_("Only an admin of the host can mark an expense incomplete."))
+    return _simple_transition(
+        expense=expense,
+        by=by,
+        allowed=permissions.can_mark_incomplete,
+        to=ExpenseStatus.INCOMPLETE,
+        action="opencity.expense.marked_incomplete",
+        note=note,
+        require_note=True,
+        refusal=_("This expense cannot be marked incomplete now."),
+    )
+
+
+def expense_hold(*, expense: Expense, by, note: str = "") -> Expense:
+    if not permissions.is_host_admin_of(by, expense):
+        raise PermissionDenied(_("Only an admin of the host can put an expense on hold."))
+    return _simple_transition(
+        expense=expense,
+        by=by,
+        allowed=permissions.can_hold,
+        to=ExpenseStatus.ON_HOLD,
+        action="opencity.expense.on_hold",
+        note=note,
+        refusal=_("This expense cannot be put on hold now."),
+    )
+
+
+def expense_release(*, expense: Expense, by, note: str = "") -> Expense:
+    """Take an expense off hold: back to pending approval (approvals of the round still count)."""
+    if not permissions.is_host_admin_of(by, expense):
+        raise PermissionDenied()
+    with transaction.atomic():
+        locked = _lock(expense)
+        back = ExpenseStatus.PENDING
+        last = locked.events.filter(to_status=ExpenseStatus.ON_HOLD).order_by("-pk").first()
+        if last and last.from_status == ExpenseStatus.APPROVED:
+            back = ExpenseStatus.APPROVED
+    return _simple_transition(
+        expense=expense,
+        by=by,
+        allowed=permissions.can_release,
+        to=back,
+        action="opencity.expense.released",
+        note=note,
+        refusal=_("This expense is not on hold."),
+    )
+
+
+def expense_comment(*, expense: Expense, by, body: str, private: bool = True) -> ExpenseComment:
+    if not permissions.can_comment(by, expense):
+        raise PermissionDenied()
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed(_("Write a comment first."), code="required", field="body")
+    if len(body) > 5000:
+        raise ValidationFailed(_("This comment is too long."), code="too_long", field="body")
+    with transaction.atomic():
+        comment = ExpenseComment.objects.create(expense=expense, author=by, body=body, private=private)
+        notifications.notify_on_commit(expense=expense, action="opencity.expense.commented", by=by, note=body)
+    return comment
+
+
+def expense_category_create(*, host, by, code: str, name: str) -> ExpenseCategory:
+    from django.utils.text import slugify
+
+    if not permissions.can_manage_payouts(by, host):
+        raise PermissionDenied()
+    code = slugify(code or name)[:40]
+    if not code or not name.strip():
+        raise ValidationFailed(_("Give the category a name."), code="required", field="name")
+    if code in BuiltinCategory.values:
+        raise ValidationFailed(_("This category already exists."), code="duplicate", field="name")
+    category, _created = ExpenseCategory.objects.get_or_create(host=host, code=code, defaults={"name": name.strip()})
+    return category
