@@ -84,3 +84,110 @@ def test_incoming_payment_and_reversal(collective, check_ledger):
     assert r.reverses_id == j.pk and ledger.funds_account(collective).balance == 0
     assert ledger.journal_reverse(journal=j, idempotency_key="p1:rev", reason="again").pk == r.pk
     check_ledger()
+
+
+# --- more of post_journal ----------------------------------------------------------------------------
+
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from opencity.core.errors import ValidationFailed  # noqa: E402
+from tests.conftest import make_collective, make_host  # noqa: E402
+from tests.ledger.helpers import balance, contribute, spend  # noqa: E402
+
+
+@pytest.mark.django_db
+def test_post_journal_refuses_bad_legs(collective):
+    host = collective.host
+    funds = ledger.funds_account(collective)
+    bank = ledger.host_account(host, AccountKind.BANK)
+    other_host = make_host()
+    foreign = ledger.host_account(other_host, AccountKind.BANK)
+    for legs in (
+        [],
+        [ledger.Leg(bank, funds, 0, "added_funds")],
+        [ledger.Leg(bank, funds, -5, "added_funds")],
+        [ledger.Leg(bank, funds, 1.5, "added_funds")],
+        [ledger.Leg(bank, bank, 5, "added_funds")],
+        [ledger.Leg(foreign, funds, 5, "added_funds")],
+    ):
+        with pytest.raises(ledger.LedgerError):
+            ledger.post_journal(host=host, idempotency_key="bad", kind="added_funds", legs=legs)
+    assert not Transfer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_limit_counts_the_whole_journal(collective, check_ledger):
+    """Money in and out of the same journal nets out before the no-overdraft check."""
+    contribute(collective, 1000)  # 920 after the 8 % host fee
+    assert balance(collective) == 920
+    with pytest.raises(ledger.InsufficientFunds):
+        spend(collective, 921)
+    spend(collective, 920)
+    assert balance(collective) == 0
+    check_ledger()
+
+
+@pytest.mark.django_db
+def test_retry_after_money_was_spent_returns_first_journal(collective):
+    """An idempotent retry must not fail on the limit: it moved money already, it moves nothing now."""
+    contribute(collective, 1000)
+    j = spend(collective, 900, idempotency_key="exp-1")
+    assert spend(collective, 900, idempotency_key="exp-1").pk == j.pk
+    assert balance(collective) == 20
+
+
+@pytest.mark.django_db
+def test_post_journal_query_count_is_constant(collective):
+    contribute(collective, 1000, fee=39)
+    with CaptureQueriesContext(connection) as ctx:
+        contribute(collective, 1000, fee=39)
+    # funds+fees lookup, clearing, processor fee accounts, lock, key check, journal, transfers, totals (+savepoints)
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 9, statements
+    assert sum(s.upper().startswith("UPDATE") for s in statements) == 1
+
+
+@pytest.mark.django_db
+def test_reversal_needs_a_reason_and_happens_once(collective, check_ledger):
+    j = contribute(collective, 1000)
+    with pytest.raises(ValidationFailed):
+        ledger.journal_reverse(journal=j, idempotency_key="r1", reason="  ")
+    r = ledger.journal_reverse(journal=j, idempotency_key="r1", reason="card charged back")
+    assert r.reason == "card charged back" and r.reverses == j
+    with pytest.raises(ledger.AlreadyReversed):
+        ledger.journal_reverse(journal=j, idempotency_key="r2", reason="again")
+    with pytest.raises(ledger.LedgerError):
+        ledger.journal_reverse(journal=r, idempotency_key="r3", reason="undo the undo")
+    assert balance(collective) == 0
+    assert all(t.reversal_of_id for t in r.transfers.all())
+    check_ledger()
+
+
+@pytest.mark.django_db
+def test_reversal_refused_when_money_already_spent(collective, check_ledger):
+    j = contribute(collective, 1000)
+    spend(collective, 500)
+    with pytest.raises(ledger.InsufficientFunds):
+        ledger.journal_reverse(journal=j, idempotency_key="r1", reason="chargeback")
+    assert not ledger.Journal.objects.filter(reverses=j).exists()
+    check_ledger()
+
+
+@pytest.mark.django_db
+def test_accounts_are_opened_at_host_creation_and_approval():
+    host = make_host()
+    kinds = set(ledger.Account.objects.filter(host=host, collective__isnull=True).values_list("kind", "processor"))
+    assert {
+        ("host_fees", ""),
+        ("bank", ""),
+        ("clearing", "stripe"),
+        ("clearing", "bank_transfer"),
+        ("processor_fees", "stripe"),
+        ("processor_fees", "bank_transfer"),
+    } <= kinds
+    pending = make_collective(host, active=False)
+    assert not ledger.Account.objects.filter(collective=pending).exists()
+    active = make_collective(host)
+    acc = ledger.Account.objects.get(collective=active)
+    assert acc.kind == AccountKind.COLLECTIVE_FUNDS and acc.debits_must_not_exceed_credits and acc.currency == "EUR"

@@ -77,12 +77,12 @@ def _statements(vendor: str, forward: bool) -> list[str]:
 
 def install_triggers(apps, schema_editor) -> None:
     for sql in _statements(schema_editor.connection.vendor, True):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)
 
 
 def remove_triggers(apps, schema_editor) -> None:
     for sql in _statements(schema_editor.connection.vendor, False):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)
 
 
 def _wipe_allowed() -> int:
