@@ -36,7 +36,11 @@ def enable_2fa(user):
 def fund(collective, amount: int):
     host_admin = collective.host.admins.first()
     return ledger.added_funds_record(
-        collective=collective, amount=amount, source="Sponsor", description="Seed money", charge_host_fee=False,
+        collective=collective,
+        amount=amount,
+        source="Sponsor",
+        description="Seed money",
+        charge_host_fee=False,
         by=host_admin,
     )
 
@@ -44,7 +48,9 @@ def fund(collective, amount: int):
 def item(amount=1250, receipt="pdf", days_ago=2, description="Flyers"):
     file = {"pdf": pdf, "png": png}[receipt]() if receipt else None
     return services.ItemInput(
-        description=description, incurred_on=timezone.localdate() - dt.timedelta(days=days_ago), amount=amount,
+        description=description,
+        incurred_on=timezone.localdate() - dt.timedelta(days=days_ago),
+        amount=amount,
         receipt=file,
     )
 
@@ -55,9 +61,15 @@ def payee(iban=None, **kw):
 
 def submit(collective, by, amount=1250, draft=False, **kw):
     return services.expense_create(
-        collective=collective, by=by, type=kw.pop("type", "reimbursement"), title=kw.pop("title", "Flyers"),
-        category=kw.pop("category", "printing"), items=kw.pop("items", None) or [item(amount)],
-        payee=kw.pop("payee", None) or payee(), draft=draft, **kw,
+        collective=collective,
+        by=by,
+        type=kw.pop("type", "reimbursement"),
+        title=kw.pop("title", "Flyers"),
+        category=kw.pop("category", "printing"),
+        items=kw.pop("items", None) or [item(amount)],
+        payee=kw.pop("payee", None) or payee(),
+        draft=draft,
+        **kw,
     )
 
 
@@ -96,7 +108,12 @@ class World:
 
 
 ROLES = [
-    "submitter", "other_user", "collective_admin", "other_collective_admin", "host_admin", "other_host_admin",
+    "submitter",
+    "other_user",
+    "collective_admin",
+    "other_collective_admin",
+    "host_admin",
+    "other_host_admin",
     "anonymous",
 ]
 

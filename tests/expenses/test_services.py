@@ -1,5 +1,4 @@
 import pytest
-from django.core import mail
 
 from opencity.core.errors import Conflict, PermissionDenied
 from opencity.expenses import payouts, services
@@ -73,7 +72,10 @@ def test_incomplete_then_resubmit_starts_new_round(world, mails):
     assert any("Receipt unreadable" in m.body for m in mails if m.to == [w.submitter.email])
     keep = expense.items.get().public_id
     services.expense_update(
-        expense=expense, by=w.submitter, title="Flyers (better scan)", category="printing",
+        expense=expense,
+        by=w.submitter,
+        title="Flyers (better scan)",
+        category="printing",
         items=[services.ItemInput("Flyers", expense.items.get().incurred_on, 5000, keep_receipt_of=keep)],
         payee=services.PayeeInput(payout_method=expense.payout_method),
     )

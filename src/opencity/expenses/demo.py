@@ -113,17 +113,22 @@ def seed(ctx: dict) -> None:
                 title=title,
                 category=category,
                 items=[
-                    services.ItemInput(
-                        description=title, incurred_on=day, amount=amount, receipt=_receipt(n, title)
-                    )
+                    services.ItemInput(description=title, incurred_on=day, amount=amount, receipt=_receipt(n, title))
                 ],
                 payee=services.PayeeInput(
                     type=PayeeType.ORGANISATION if org else PayeeType.SELF,
                     name="Imprimerie Saint-Gilles SRL" if org else "",
                     iban=demo_iban(n),
                     account_holder="Imprimerie Saint-Gilles SRL" if org else submitter.name or submitter.email,
-                    address={"street": "Rue de la Victoire", "number": str(10 + n), "postcode": "1060",
-                             "town": "Saint-Gilles", "country": "BE"} if org else {},
+                    address={
+                        "street": "Rue de la Victoire",
+                        "number": str(10 + n),
+                        "postcode": "1060",
+                        "town": "Saint-Gilles",
+                        "country": "BE",
+                    }
+                    if org
+                    else {},
                 ),
                 event_ref="Open day" if n % 3 == 0 else "",
                 invoice_number=f"2026-{100 + n}" if org else "",

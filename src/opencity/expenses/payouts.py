@@ -143,6 +143,7 @@ def payout_batch_create(
     schema: str = sepa.DEFAULT_SCHEMA,
     execution_date: dt.date | None = None,
     system: bool = False,
+    progress=None,
 ) -> PayoutBatch:
     """Put approved expenses in one SEPA file for the host's bank. Moves no money yet (see mark sent).
 
@@ -171,6 +172,8 @@ def payout_batch_create(
             if expense.amount <= left[expense.collective_id]:
                 left[expense.collective_id] -= expense.amount
                 chosen.append(expense)
+            if progress is not None:
+                progress(1)
         if not chosen:
             raise Conflict(_("No approved expense can be paid right now."), code="nothing_payable")
         batch = PayoutBatch(
