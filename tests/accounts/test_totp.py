@@ -95,6 +95,21 @@ def test_service_rules():
     services.totp_enable(user=user, code=code(user))
     assert services.totp_verify(user=user, code=code(user))
     assert not services.totp_verify(user=user, code=code(user, 120))
+
+
+def test_a_code_logs_in_only_once(client):
+    user = make_user()
+    services.totp_begin(user=user)
+    services.totp_enable(user=user, code=code(user))
+    used = code(user)
+    client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
+    assert client.post("/accounts/login/otp/", {"otp": used}).status_code == 302
+    client.logout()
+    client.post("/accounts/login/", {"email": user.email, "password": PASSWORD})
+    resp = client.post("/accounts/login/otp/", {"otp": used})
+    assert resp.status_code == 200 and not resp.wsgi_request.user.is_authenticated
+    resp = client.post("/accounts/login/otp/", {"otp": code(user, 30)})
+    assert resp.status_code == 302
     with pytest.raises(Exception, match="already on"):
         services.totp_begin(user=user)
 

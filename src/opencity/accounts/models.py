@@ -45,6 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(max_length=8, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_enabled = models.BooleanField(default=False)
+    # The last 30-second step whose code logged in: a code is accepted for login once (RFC 6238 §5.2).
+    totp_last_step = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

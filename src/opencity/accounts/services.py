@@ -1,6 +1,8 @@
 """Every write about accounts: sign-up, email confirmation, profile, API tokens, two-factor, login attempts."""
 
+import hmac
 import secrets
+import time
 from datetime import timedelta
 
 import pyotp
@@ -9,6 +11,7 @@ from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -193,11 +196,21 @@ def totp_uri(user: User) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=TOTP_ISSUER)
 
 
-def _totp_matches(secret: str, code: str) -> bool:
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step (current one or one either side) whose code this is, or None."""
     code = (code or "").strip().replace(" ", "")
     if not (secret and code.isdigit() and len(code) == 6):
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=TOTP_WINDOW)
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // totp.interval
+    for step in (current, current - 1, current + 1)[: 2 * TOTP_WINDOW + 1]:
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _totp_matches(secret: str, code: str) -> bool:
+    return _totp_step(secret, code) is not None
 
 
 def totp_begin(*, user: User) -> User:
@@ -231,13 +244,25 @@ def totp_disable(*, user: User, code: str) -> User:
     with transaction.atomic():
         user.totp_enabled = False
         user.totp_secret = ""
-        user.save(update_fields=["totp_enabled", "totp_secret"])
+        user.totp_last_step = None
+        user.save(update_fields=["totp_enabled", "totp_secret", "totp_last_step"])
     return user
 
 
 def totp_verify(*, user: User, code: str) -> bool:
-    """Check a login code of a user with two-factor on."""
-    return bool(user.totp_enabled) and _totp_matches(user.totp_secret, code)
+    """Check a login code of a user with two-factor on; each code logs in once (no replay)."""
+    step = _totp_step(user.totp_secret, code) if user.totp_enabled else None
+    if step is None:
+        return False
+    with transaction.atomic():
+        won = (
+            User.objects.filter(pk=user.pk, totp_enabled=True)
+            .filter(Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step))
+            .update(totp_last_step=step)
+        )
+    if won:
+        user.totp_last_step = step
+    return bool(won)
 
 
 # --- login attempts ---------------------------------------------------------------------------
