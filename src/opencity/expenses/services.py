@@ -369,17 +369,19 @@ def expense_approve(*, expense: Expense, by, note: str = "") -> Expense:
     return expense
 
 
-def _simple_transition(*, expense, by, allowed, to, action, note, refusal, require_note=False) -> Expense:
+def _simple_transition(
+    *, expense, by, allowed, to, action, note, refusal, role=permissions.is_host_admin_of, require_note=False
+) -> Expense:
     if require_note and not (note or "").strip():
         raise ValidationFailed(_("Please write a message for the submitter."), code="note_required", field="note")
     with transaction.atomic():
         expense = _lock(expense)
-        if not allowed(by, expense):
-            if permissions.is_expense_admin(by, expense) or permissions.is_submitter(by, expense):
-                if expense.status == to:
-                    return expense  # a double-submitted form changes nothing
-                raise Conflict(refusal, code="wrong_status")
+        if not role(by, expense):
             raise PermissionDenied()
+        if not allowed(by, expense):
+            if expense.status == to:
+                return expense  # a double-submitted form changes nothing
+            raise Conflict(refusal, code="wrong_status")
         _record(expense, action=action, to=to, by=by, note=(note or "").strip())
         expense.save()
     return expense
@@ -389,6 +391,7 @@ def expense_reject(*, expense: Expense, by, note: str = "") -> Expense:
     return _simple_transition(
         expense=expense,
         by=by,
+        role=permissions.is_expense_admin,
         allowed=permissions.can_reject,
         to=ExpenseStatus.REJECTED,
         action="opencity.expense.rejected",
