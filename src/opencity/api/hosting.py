@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
@@ -211,7 +212,11 @@ def _visible_collective(request, slug: str) -> Collective:
 
 def _check_choice(value: str | None, choices, field: str) -> str:
     if value and value not in dict(choices):
-        raise ValidationFailed(f"Unknown {field}: {value}.", code="invalid_filter", field=field)
+        raise ValidationFailed(
+            _("Unknown value for %(field)s: %(value)s.") % {"field": field, "value": value},
+            code="invalid_filter",
+            field=field,
+        )
     return value or ""
 
 
@@ -260,7 +265,9 @@ def create_collective(request, payload: CollectiveCreateIn):
     else:
         hosts = selectors.hosts_accepting_applications()
         if len(hosts) != 1:
-            raise ValidationFailed("Several hosts exist: say which one in `host`.", code="host_required", field="host")
+            raise ValidationFailed(
+                _("Several hosts exist: say which one in “host”."), code="host_required", field="host"
+            )
         host = hosts[0]
     collective = services.collective_create(
         user=request.auth,
@@ -287,7 +294,7 @@ def patch_collective(request, slug: str, payload: CollectivePatchIn):
         if changes.get(key) is not None:
             changes[key] = getattr(payload, key).value
     if any(value is None for value in changes.values()):
-        raise ValidationFailed("Fields cannot be set to null.", code="null_not_allowed")
+        raise ValidationFailed(_("Fields cannot be set to null."), code="null_not_allowed")
     services.collective_update(collective=collective, by=request.auth, **changes)
     return collective_out(selectors.collective_by_slug(collective.slug))
 

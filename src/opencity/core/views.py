@@ -7,7 +7,7 @@ from opencity.hosting import selectors as hosting_selectors
 
 def home(request):
     hosts = hosting_selectors.hosts_for_home()
-    return render(request, "core/home.html", {"hosts": hosts})
+    return render(request, "home.html", {"hosts": hosts})
 
 
 def healthz(request):
@@ -17,4 +17,4 @@ def healthz(request):
 
 
 def not_found(request, exception=None):
-    return render(request, "core/404.html", status=404)
+    return render(request, "404.html", status=404)

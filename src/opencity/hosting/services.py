@@ -41,7 +41,7 @@ def slug_is_free(slug: str) -> bool:
 
 def slug_suggest(name: str) -> str:
     """A free slug derived from the name: "Repair Café Ixelles" → "repair-cafe-ixelles" (or -2, -3…)."""
-    base = slugify(name)[:44].strip("-") or "collective"
+    base = slugify(name)[:44].strip("-") or "initiative"
     if len(base) < 2:
         base = f"{base}-collective"
     candidate, n = base, 2
