@@ -151,3 +151,40 @@ def test_without_stripe_keys_only_demo_is_offered(client, collective, settings):
     settings.DEMO_MODE = False
     page = client.get(f"/{collective.slug}/contribute")
     assert b'value="demo"' not in page.content
+
+
+def test_admin_creates_and_archives_tiers_from_the_page(client, collective, collective_admin):
+    from django.test import Client
+
+    assert client.get(f"/{collective.slug}/contributions").status_code == 302  # login first
+    admin = Client()
+    admin.force_login(collective_admin)
+    r = admin.post(
+        f"/{collective.slug}/contributions",
+        {
+            "name": "Friend",
+            "type": "donation",
+            "amount_type": "flexible",
+            "presets": "10 25 50",
+            "minimum": "5",
+            "interval": "once",
+        },
+    )
+    assert r.status_code == 302
+    tier = Tier.objects.get()
+    assert tier.presets == [1000, 2500, 5000] and tier.minimum == 500
+    bad = admin.post(
+        f"/{collective.slug}/contributions",
+        {
+            "name": "Club",
+            "type": "membership",
+            "amount_type": "fixed",
+            "amount": "",
+            "minimum": "5",
+            "interval": "once",
+        },
+    )
+    assert bad.status_code == 200 and Tier.objects.count() == 1
+    assert b"/contribute/friend" in client.get(f"/{collective.slug}/").content
+    admin.post(f"/{collective.slug}/contributions", {"action": "archive", "tier": tier.public_id})
+    assert b"/contribute/friend" not in client.get(f"/{collective.slug}/").content

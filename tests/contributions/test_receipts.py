@@ -160,3 +160,14 @@ def test_other_host(db):
     collective = make_collective(host)
     give(collective)
     assert host.slug
+
+
+def test_account_page_links_to_contributions_and_statements(collective):
+    me = make_user()
+    give(collective, user=me, amount=1000)
+    c = Client()
+    c.force_login(me)
+    page = c.get("/accounts/settings/").content.decode()
+    assert "/contributions/mine" in page and "/contributions/statement/" in page
+    mine = c.get("/contributions/mine").content.decode()
+    assert "€10.00" in mine

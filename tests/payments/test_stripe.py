@@ -264,3 +264,21 @@ def test_same_event_twenty_times_concurrently_posts_once(fake_stripe, check_ledg
     assert WebhookEvent.objects.get().processed_at is not None
     assert funds_account(collective).balance == 2500 - 55 - 200
     check_ledger()
+
+
+def test_return_to_thanks_page_settles_from_stripe_without_webhook(client, collective, fake_stripe, check_ledger):
+    _checkout(client, collective)
+    c = Contribution.objects.get()
+    assert b"Almost there" in client.get(f"/contributions/{c.public_id}/thanks").content
+    fake_stripe.pay_session(c.external_checkout_id, fee=61)
+    page = client.get(f"/contributions/{c.public_id}/thanks?session_id={c.external_checkout_id}")
+    assert b"Thank you!" in page.content
+    c.refresh_from_db()
+    assert c.status == "paid" and c.processor_fee == 61
+    check_ledger()
+
+
+def test_double_submit_reuses_the_checkout_session(client, collective, fake_stripe):
+    r1 = _checkout(client, collective, idempotency_token="tok-stripe")
+    r2 = _checkout(client, collective, idempotency_token="tok-stripe")
+    assert r1.url == r2.url and Contribution.objects.count() == 1

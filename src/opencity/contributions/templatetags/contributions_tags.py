@@ -22,3 +22,17 @@ def collective_contribute_block(context, collective):
         "contributors": selectors.collective_contributors(collective, limit=50),
         "can_manage": bool(user) and permissions.can_manage_tiers(user, collective),
     }
+
+
+@register.inclusion_tag("contributions/_account_block.html", takes_context=True)
+def account_contributions_block(context):
+    """On the account settings page: the way to one's gifts, memberships and annual statements."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {"show": False}
+    return {
+        "show": True,
+        "memberships": selectors.recurring_of_user(user).exclude(status="cancelled").count(),
+        "statements": selectors.statement_years(user),
+    }

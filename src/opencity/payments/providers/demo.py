@@ -12,7 +12,7 @@ from opencity.payments.providers import PaymentProvider, StartResult, register
 class DemoCardProvider(PaymentProvider):
     code = "demo"
     label = _("Demo card — no real money")
-    description = _("Simulates a card payment with a fake fee of 1.5% + €0.25. Only on demo installations.")
+    description = _("Simulates a card payment with a fake fee (1.5 percent plus €0.25). Only on demo installations.")
     supports_recurring = True
     fee_basis_points = 150
     fee_fixed = 25
