@@ -199,3 +199,23 @@ def test_unknown_and_draft_are_404(world, client, api_token):
     draft = submit(world.collective, world.submitter, draft=True)
     assert client.get(f"/api/v1/expenses/{draft.public_id}").status_code == 404
     assert client.get(f"/api/v1/expenses/{draft.public_id}", **_auth(api_token, world.submitter)).status_code == 200
+
+
+def test_idempotency_key_makes_retries_safe(world, client, api_token):
+    url = f"/api/v1/collectives/{world.collective.slug}/expenses"
+    headers = {**_auth(api_token, world.submitter), "HTTP_IDEMPOTENCY_KEY": "retry-1"}
+    first = client.post(url, _payload(), **headers)
+    second = client.post(url, _payload(), **headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert Expense.objects.count() == 1
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_list_query_count_does_not_grow(world, client, django_assert_max_num_queries, size):
+    for i in range(size):
+        submit(world.collective, world.submitter, 100 + i)
+    with django_assert_max_num_queries(8):
+        assert (
+            len(client.get(f"/api/v1/collectives/{world.collective.slug}/expenses?limit=50").json()["results"]) == size
+        )

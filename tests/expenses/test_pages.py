@@ -367,3 +367,35 @@ def test_collective_page_block(world, client):
 
 assert tiny_pdf().startswith(b"%PDF")
 assert os.sep
+
+
+def test_double_submitted_form_creates_one_expense(world, client):
+    client.force_login(world.submitter)
+    url = f"/{world.collective.slug}/expenses/new"
+    assert b'name="form_token"' in client.get(url).content
+    first = client.post(url, _form(form_token="tok-123"))
+    second = client.post(url, _form(form_token="tok-123"))
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Expense.objects.count() == 1
+
+
+def test_host_adds_a_category_used_by_the_form(world, client):
+    client.force_login(world.host_admin)
+    client.post(f"/{world.host.slug}/admin/expenses/categories", {"name": "Insurance"})
+    client.force_login(world.submitter)
+    page = client.get(f"/{world.collective.slug}/expenses/new").content.decode()
+    assert 'value="insurance"' in page
+    expense = submit(world.collective, world.submitter, category="insurance")
+    assert "Insurance" in client.get(f"/{world.collective.slug}/expenses").content.decode()
+    assert expense.category == "insurance"
+    client.force_login(world.collective_admin)
+    assert client.post(f"/{world.host.slug}/admin/expenses/categories", {"name": "Yachts"}).status_code == 404
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_public_list_query_count_does_not_grow(world, client, django_assert_max_num_queries, size):
+    for i in range(size):
+        submit(world.collective, world.submitter, 100 + i, title=f"E{i}")
+    with django_assert_max_num_queries(12):
+        res = client.get(f"/{world.collective.slug}/expenses")
+    assert res.content.decode().count("/expenses/exp_") >= size

@@ -192,7 +192,10 @@ def _parse_items(raw: str, files: list) -> list[services.ItemInput]:
 
 @router.post("/collectives/{slug}/expenses", response={201: ExpenseDetailOut, **ERRORS}, auth=token_auth)
 def create_expense(request, slug: str, payload: Form[ExpenseCreateIn], receipts: File[list[UploadedFile]] = None):
-    """Submit an expense (multipart/form-data with the receipt files)."""
+    """Submit an expense (multipart/form-data with the receipt files).
+
+    Send an `Idempotency-Key` header to make retries safe: the same key returns the first expense.
+    """
     collective = _collective(request, slug)
     method = None
     if payload.payout_method:
@@ -227,6 +230,7 @@ def create_expense(request, slug: str, payload: Form[ExpenseCreateIn], receipts:
         invoice_number=payload.invoice_number,
         supplier_vat=payload.supplier_vat,
         draft=payload.draft,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return 201, _detail(request, expense)
 

@@ -50,6 +50,7 @@ class ExpenseForm(forms.Form):
     country = forms.CharField(label=_("Country (2 letters)"), max_length=2, required=False)
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=60, required=False)
     supplier_vat = forms.CharField(label=_("Supplier VAT number"), max_length=30, required=False)
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     note = forms.CharField(
         label=_("Note for the admins (private)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -159,6 +160,10 @@ class NoteForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     private = forms.BooleanField(label=_("Private: only the people involved see it"), required=False, initial=True)
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("New category"), max_length=80)
 
 
 class PeriodForm(forms.Form):

@@ -110,6 +110,8 @@ class Expense(models.Model):
     private_note = models.TextField(_("note for the admins (private)"), blank=True)
     # Approvals of the current submission round only (marking incomplete starts a new round).
     submission_round = models.PositiveIntegerField(default=0)
+    # A form token or the API's Idempotency-Key: submitting the same form twice creates one expense.
+    idempotency_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -124,6 +126,11 @@ class Expense(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="expense_amount_positive"),
             models.CheckConstraint(condition=models.Q(amount__lte=10**11), name="expense_amount_max"),
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="expense_idempotency_key_unique",
+            ),
         ]
         indexes = [models.Index(fields=["collective", "-created_at"])]
 

@@ -32,6 +32,10 @@ def category_label(host, code: str, _cache: dict | None = None) -> str:
     return cat.name if cat else code
 
 
+def host_categories(host):
+    return ExpenseCategory.objects.filter(host=host).order_by("name")
+
+
 def host_category_map(host) -> dict[str, str]:
     return dict(ExpenseCategory.objects.filter(host=host).values_list("code", "name"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from schwifty import IBAN
@@ -227,34 +227,89 @@ def expense_create(
     invoice_number: str = "",
     supplier_vat: str = "",
     draft: bool = False,
+    idempotency_key: str = "",
 ) -> Expense:
-    """A person asks the collective for money. Validates everything first: on any error nothing is saved."""
+    """A person asks the collective for money. Validates everything first: on any error nothing is saved.
+
+    With an `idempotency_key` (the form's token, the API's Idempotency-Key header) a repeated submission
+    returns the first expense instead of creating a second one.
+    """
     if not permissions.can_submit(by, collective):
         raise PermissionDenied()
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    if idempotency_key:
+        existing = Expense.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     _check_fields(collective=collective, type=type, title=title, category=category, payee=payee)
     _check_items(items, expense_type=type, existing={})
-    with transaction.atomic():
-        expense = Expense(collective=collective, type=type, submitted_by=by, status=ExpenseStatus.DRAFT)
-        _apply(
-            expense,
-            by=by,
-            title=title,
-            category=category,
-            event_ref=event_ref,
-            items=items,
-            payee=payee,
-            note=note,
-            invoice_number=invoice_number,
-            supplier_vat=supplier_vat,
+    try:
+        with transaction.atomic():
+            return _create(
+                collective=collective,
+                by=by,
+                type=type,
+                title=title,
+                category=category,
+                items=items,
+                payee=payee,
+                event_ref=event_ref,
+                note=note,
+                invoice_number=invoice_number,
+                supplier_vat=supplier_vat,
+                draft=draft,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        existing = (
+            Expense.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
         )
+        if existing is None:
+            raise
+        return existing
+
+
+def _create(
+    *,
+    collective,
+    by,
+    type,
+    title,
+    category,
+    items,
+    payee,
+    event_ref,
+    note,
+    invoice_number,
+    supplier_vat,
+    draft,
+    idempotency_key,
+) -> Expense:
+    expense = Expense(
+        collective=collective, type=type, submitted_by=by, status=ExpenseStatus.DRAFT, idempotency_key=idempotency_key
+    )
+    _apply(
+        expense,
+        by=by,
+        title=title,
+        category=category,
+        event_ref=event_ref,
+        items=items,
+        payee=payee,
+        note=note,
+        invoice_number=invoice_number,
+        supplier_vat=supplier_vat,
+    )
+    expense.save()
+    _save_items(expense, items, {})
+    ExpenseEvent.objects.create(
+        expense=expense, action="opencity.expense.created", from_status="", to_status=ExpenseStatus.DRAFT, by=by
+    )
+    if not draft:
+        _submit(expense, by=by)
         expense.save()
-        _save_items(expense, items, {})
-        ExpenseEvent.objects.create(
-            expense=expense, action="opencity.expense.created", from_status="", to_status=ExpenseStatus.DRAFT, by=by
-        )
-        if not draft:
-            _submit(expense, by=by)
-            expense.save()
     return expense
 
 

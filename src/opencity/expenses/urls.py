@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/expenses/<str:public_id>/receipts/<str:item_id>", views.receipt_download, name="receipt"),
     path("<slug:slug>/admin/expenses", views_host.dashboard, name="host_dashboard"),
     path("<slug:slug>/admin/expenses/pay", views_host.pay_selected, name="host_pay"),
+    path("<slug:slug>/admin/expenses/categories", views_host.category_add, name="host_category_add"),
     path("<slug:slug>/admin/expenses/export.csv", views_host.expenses_csv, name="host_csv"),
     path("<slug:slug>/admin/expenses/batches/<str:public_id>", views_host.batch_detail, name="batch"),
     path("<slug:slug>/admin/expenses/batches/<str:public_id>/file", views_host.batch_file, name="batch_file"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -88,6 +90,7 @@ def expense_new(request, slug):
             host=collective.host,
             methods=methods,
             initial={
+                "form_token": uuid.uuid4().hex,
                 "type": "reimbursement",
                 "category": "other",
                 "payee_type": "self",
@@ -118,6 +121,7 @@ def expense_new(request, slug):
                 invoice_number=d["invoice_number"],
                 supplier_vat=d["supplier_vat"],
                 draft="save_draft" in request.POST,
+                idempotency_key=d.get("form_token", ""),
             )
         except ValidationFailed as exc:
             forms.apply_error(exc, form, formset)

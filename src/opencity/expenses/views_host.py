@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.accounts.decorators import require_2fa
 from opencity.core.errors import DomainError
-from opencity.expenses import forms, payouts, permissions, selectors, sepa
+from opencity.expenses import forms, payouts, permissions, selectors, sepa, services
 from opencity.expenses.models import Expense
 from opencity.hosting import selectors as hosting_selectors
 
@@ -44,11 +45,13 @@ def dashboard(request, slug):
             "pay_form": forms.MarkPaidForm(),
             "period_form": forms.PeriodForm(initial={"start": today.replace(day=1), "end": today}),
             "schemas": sepa.SCHEMAS,
+            "categories": selectors.host_categories(host),
+            "category_form": forms.CategoryForm(),
         },
     )
 
 
-@login_required
+@require_2fa
 @require_POST
 def pay_selected(request, slug):
     """Mark the picked approved expenses paid, or put them in a new payout file."""
@@ -93,6 +96,22 @@ def pay_selected(request, slug):
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect(_dashboard_url(host))
+
+
+@login_required
+@require_POST
+def category_add(request, slug):
+    """Hosts add their own expense categories to the built-in ones."""
+    host = _host(request, slug)
+    form = forms.CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.expense_category_create(host=host, by=request.user, code="", name=form.cleaned_data["name"])
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Category added."))
+    return redirect(_dashboard_url(host) + "#categories-h")
 
 
 def _batch(request, slug, public_id):
