@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -107,11 +107,12 @@ def post_journal(
 ) -> Journal:
     """Post `legs` as one journal, atomically and at most once per `idempotency_key`.
 
-    Locks every touched account in id order (so two journals never deadlock), then, under the locks:
-    returns the first journal if the key was already used (a retry moves nothing, even if the money has
-    been spent since), refuses to take a guarded (funds) account below zero with InsufficientFunds,
-    inserts the journal and its transfers and bumps the cached totals in one UPDATE. Seven statements
-    per journal whatever the number of legs, so the ledger stays close to the database's raw speed.
+    In one transaction: insert the journal (its unique key makes a retry, or a twin racing us, fail fast:
+    we then return the first journal and move nothing, even if the money has been spent since), insert
+    its transfers, lock every touched account in id order (so two journals never deadlock), refuse to
+    take a guarded (funds) account below zero with InsufficientFunds, and bump the cached totals in one
+    UPDATE. The locks are taken last and held for two statements only, and `FOR NO KEY UPDATE` does not
+    block other journals' foreign-key checks: the ledger stays close to the database's raw speed.
     """
     _validate_legs(host, legs)
     if not idempotency_key or len(idempotency_key) > 200:
@@ -125,22 +126,7 @@ def post_journal(
     ids = sorted(debits.keys() | credits.keys())
     try:
         with transaction.atomic():
-            locked = list(
-                Account.objects.select_for_update()
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
-            )
-            # A retry, or another worker that posted this key while we waited for the locks (READ COMMITTED
-            # gives this statement a fresh snapshot, so a committed twin is visible here).
-            existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
-            if existing is not None:
-                return existing
-            if len(locked) != len(ids):
-                raise LedgerError("unknown account")
-            for pk, debits_posted, credits_posted, guarded in locked:
-                if guarded and debits_posted + debits[pk] > credits_posted + credits[pk]:
-                    raise InsufficientFunds()
+            # A twin in flight holds the key's index entry: this INSERT waits for it, then fails on commit.
             journal = Journal.objects.create(
                 host=host,
                 kind=kind,
@@ -174,12 +160,23 @@ def post_journal(
                     for i, leg in enumerate(legs)
                 ]
             )
+            locked = list(
+                Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
+            )
+            if len(locked) != len(ids):
+                raise LedgerError("unknown account")
+            for pk, debits_posted, credits_posted, guarded in locked:
+                if guarded and debits_posted + debits[pk] > credits_posted + credits[pk]:
+                    raise InsufficientFunds()
             Account.objects.filter(pk__in=ids).update(
                 debits_posted=F("debits_posted") + _per_account(debits, ids),
                 credits_posted=F("credits_posted") + _per_account(credits, ids),
             )
     except IntegrityError:
-        # Only a twin racing us outside the locks (same key, other accounts) gets here; the key decides.
+        # The key was used already (a retry) or by a twin that committed first: the key decides.
         existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
