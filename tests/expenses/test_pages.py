@@ -399,3 +399,22 @@ def test_public_list_query_count_does_not_grow(world, client, django_assert_max_
     with django_assert_max_num_queries(12):
         res = client.get(f"/{world.collective.slug}/expenses")
     assert res.content.decode().count("/expenses/exp_") >= size
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "ar"])
+def test_pages_render_in_every_language(world, client, lang):
+    world.host.expense_two_approvals_above = 100
+    world.host.save()
+    expense = submit(world.collective, world.submitter, 5000)
+    services.expense_approve(expense=expense, by=world.collective_admin)
+    client.force_login(world.host_admin)
+    for url in (
+        f"/{lang}/{world.collective.slug}/expenses",
+        f"/{lang}{_url(expense)}",
+        f"/{lang}/{world.collective.slug}/expenses/new",
+        f"/{lang}/{world.host.slug}/admin/expenses",
+    ):
+        res = client.get(url)
+        assert res.status_code == 200, url
+    body = client.get(f"/{lang}{_url(expense)}").content.decode()
+    assert {"fr": "Approuver", "nl": "Goedkeuren", "ar": "موافقة"}[lang] in body

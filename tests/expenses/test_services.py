@@ -191,6 +191,8 @@ def test_emails_are_translated(world, mails):
     mails.clear()
     services.expense_reject(expense=expense, by=w.collective_admin, note="Non")
     assert len(mails) == 1
+    assert mails[0].subject == "Dépense refusée : Flyers"
+    assert "Bonjour" in mails[0].body and "La dépense a été refusée." in mails[0].body
 
 
 def test_emails_wait_for_commit(world, mailoutbox, django_capture_on_commit_callbacks):

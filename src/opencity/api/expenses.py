@@ -21,6 +21,7 @@ from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
 
 router = Router(tags=["expenses"])
+MSG = services.API_ITEM_MESSAGES
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
@@ -163,22 +164,18 @@ def _parse_items(raw: str, files: list) -> list[services.ItemInput]:
         if not isinstance(data, list):
             raise ValueError
     except ValueError:
-        raise ValidationFailed("items: a JSON list is expected.", code="invalid_items", field="items") from None
+        raise ValidationFailed(MSG["invalid_items"], code="invalid_items", field="items") from None
     out = []
     for i, row in enumerate(data):
         if not isinstance(row, dict):
-            raise ValidationFailed("items: each item is an object.", code="invalid_items", field=f"items.{i}")
+            raise ValidationFailed(MSG["invalid_items"], code="invalid_items", field=f"items.{i}")
         try:
             date = dt.date.fromisoformat(str(row.get("date", "")))
         except ValueError:
-            raise ValidationFailed(
-                "items: dates look like 2026-05-01.", code="invalid_date", field=f"items.{i}.date"
-            ) from None
+            raise ValidationFailed(MSG["invalid_date"], code="invalid_date", field=f"items.{i}.date") from None
         amount = row.get("amount")
         if isinstance(amount, bool) or not isinstance(amount, int):
-            raise ValidationFailed(
-                "items: amounts are integers of minor units.", code="invalid_amount", field=f"items.{i}.amount"
-            )
+            raise ValidationFailed(MSG["invalid_amount"], code="invalid_amount", field=f"items.{i}.amount")
         out.append(
             services.ItemInput(
                 description=str(row.get("description", "")),
@@ -202,7 +199,7 @@ def create_expense(request, slug: str, payload: Form[ExpenseCreateIn], receipts:
         person = getattr(request.user, "person", None)
         method = PayoutMethod.objects.filter(public_id=payload.payout_method, person=person).first()
         if method is None:
-            raise ValidationFailed("Unknown payout method.", code="invalid_payout_method", field="payout_method")
+            raise ValidationFailed(MSG["invalid_payout_method"], code="invalid_payout_method", field="payout_method")
     expense = services.expense_create(
         collective=collective,
         by=request.user,

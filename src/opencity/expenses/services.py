@@ -51,6 +51,15 @@ class PayeeInput:
     address: dict = field(default_factory=dict)  # street, number, postcode, town, country
 
 
+# Refusals of the API's item list (multipart field `items`, JSON), translated like every other message.
+API_ITEM_MESSAGES = {
+    "invalid_items": _("items: a JSON list of objects is expected."),
+    "invalid_date": _("items: dates look like 2026-05-01."),
+    "invalid_amount": _("items: amounts are whole numbers of cents (minor units)."),
+    "invalid_payout_method": _("Unknown payout method."),
+}
+
+
 # --- validation ----------------------------------------------------------------------------------
 
 
