@@ -329,3 +329,10 @@ def test_several_hosts_on_home_page(client, host):
     assert "GentSamen" in html and "Brussels One" in html and "Gent One" in html
     gent = client.get("/gentsamen/").content.decode()
     assert "Gent One" in gent and "Brussels One" not in gent
+
+
+def test_host_admin_index_links(client, host, host_admin):
+    client.force_login(host_admin)
+    html = client.get(f"/fr/{host.slug}/admin/").content.decode()
+    for path in ("admin/applications", "admin/settings", "admin/ledger", "admin/expenses"):
+        assert f'href="/fr/{host.slug}/{path}"' in html, path

@@ -13,6 +13,12 @@ from opencity.hosting.models import LANGUAGE_CHOICES, Category, Collective, Comm
 from opencity.money import Money
 
 
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no "Name:" colons
+        super().__init__(*args, **kwargs)
+
+
 def add_domain_error(form: forms.Form, exc: DomainError) -> None:
     """Show a service's refusal next to the field it is about (or on top of the form)."""
     field = exc.field if exc.field in form.fields else None
@@ -29,7 +35,7 @@ class LanguagesField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class CollectiveCreateForm(forms.Form):
+class CollectiveCreateForm(_Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.CharField(
         label=_("Address"),
@@ -83,6 +89,10 @@ class CollectiveCreateForm(forms.Form):
 class CollectiveEditForm(forms.ModelForm):
     languages = LanguagesField()
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     class Meta:
         model = Collective
         fields = ["name", "description", "long_description", "category", "commune", "languages", "website"]
@@ -95,7 +105,7 @@ class CollectiveEditForm(forms.ModelForm):
         }
 
 
-class HostSettingsForm(forms.Form):
+class HostSettingsForm(_Form):
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     enterprise_number = forms.CharField(
         label=_("Enterprise number"), max_length=20, required=False, help_text=_("For example 0403.170.701.")
@@ -147,11 +157,11 @@ class HostSettingsForm(forms.Form):
         return data
 
 
-class InviteForm(forms.Form):
+class InviteForm(_Form):
     email = forms.EmailField(label=_("Email address"))
 
 
-class RejectForm(forms.Form):
+class RejectForm(_Form):
     reason = forms.CharField(
         label=_("Reason (sent to the applicants)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
