@@ -171,3 +171,11 @@ def test_account_page_links_to_contributions_and_statements(collective):
     assert "/contributions/mine" in page and "/contributions/statement/" in page
     mine = c.get("/contributions/mine").content.decode()
     assert "€10.00" in mine
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl", "ar"])
+def test_receipt_pdf_in_every_language(collective, language):
+    from opencity.contributions.receipts import receipt_pdf_in
+
+    c = give(collective, name="أمينة Zoë", language=language)
+    assert receipt_pdf_in(c, language)[:4] == b"%PDF"

@@ -124,3 +124,17 @@ def test_quantity_limit(collective, collective_admin):
     with pytest.raises(TierSoldOut):
         give(collective, amount=500, tier=tier.slug, email="late@example.org")
     assert Contribution.objects.count() == 1
+
+
+def test_daily_command_runs_the_tasks(collective, member_tier, monkeypatch, capsys):
+    import urllib.request
+
+    from django.core.management import call_command
+
+    def offline(request, timeout):
+        raise OSError("offline")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    give(collective, amount=None, tier=member_tier.slug)
+    call_command("contributions_daily")
+    assert "memberships_check" in capsys.readouterr().out

@@ -315,6 +315,12 @@ class FakeStripe:
             s["status"], s["payment_status"] = "complete", "paid"
             return copy.deepcopy(s)
 
+    def expire(self, session_id: str) -> dict:
+        with self.lock:
+            s = self.objects[session_id]
+            s["status"] = "expired"
+            return copy.deepcopy(s)
+
     def renew(self, subscription_id: str, *, fee: int = 0) -> dict:
         with self.lock:
             sub = self.objects[subscription_id]

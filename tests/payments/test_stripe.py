@@ -282,3 +282,18 @@ def test_double_submit_reuses_the_checkout_session(client, collective, fake_stri
     r1 = _checkout(client, collective, idempotency_token="tok-stripe")
     r2 = _checkout(client, collective, idempotency_token="tok-stripe")
     assert r1.url == r2.url and Contribution.objects.count() == 1
+
+
+def test_expired_session_cancels_the_pending_contribution(client, collective, fake_stripe, deliver):
+    _checkout(client, collective)
+    c = Contribution.objects.get()
+    deliver("checkout.session.expired", fake_stripe.expire(c.external_checkout_id))
+    c.refresh_from_db()
+    assert c.status == "cancelled" and c.journal is None
+    assert [e.to_status for e in c.events.all()] == ["pending", "cancelled"]
+
+
+def test_unknown_event_types_are_stored_and_ignored(client, fake_stripe, deliver):
+    r = deliver("customer.created", {"id": "cus_123", "object": "customer"})
+    assert r.status_code == 200
+    assert WebhookEvent.objects.get().note == "ignored"

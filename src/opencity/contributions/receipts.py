@@ -60,9 +60,18 @@ class _Pdf(FPDF):
             self.add_font("Body", "", regular)
             self.add_font("Body", "B", bold or regular)
             self.family_name = "Body"
+            if translation.get_language_bidi():
+                self._shape_text()
         else:  # no DejaVu installed: core Helvetica, text transliterated to Latin-1
             self.family_name = "Helvetica"
         self.add_page()
+
+    def _shape_text(self) -> None:
+        """Arabic needs shaping (joined letters, right to left): fpdf2 does it with uharfbuzz when installed."""
+        try:
+            self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+        except Exception:  # noqa: BLE001, S110 - uharfbuzz missing: letters stay unjoined but readable
+            pass
 
     def text(self, s: str) -> str:  # type: ignore[override]
         s = str(s)

@@ -71,6 +71,16 @@ def contribution_set_checkout(*, contribution: Contribution, checkout_id: str) -
     contribution.external_checkout_id = contribution.external_checkout_id or checkout_id
 
 
+def contribution_mark_cancelled(*, contribution: Contribution, note: str = "") -> Contribution:
+    """The contributor left the processor's page without paying (e.g. the Checkout Session expired)."""
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.status in (S.PENDING, S.FAILED):
+            _set_status(c, S.CANCELLED, note=note)
+            c.save(update_fields=["status"])
+    return c
+
+
 def contribution_mark_failed(*, contribution: Contribution, note: str = "") -> Contribution:
     with transaction.atomic():
         c = _lock(contribution)
@@ -110,7 +120,7 @@ def contribution_record_paid(
             processor_fee=fee,
             processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor=processor),
             kind=TransferKind.CONTRIBUTION,
-            description=f"Contribution {c.public_id}" + (f" ({c.tier.name})" if c.tier_id else ""),
+            description=f"Contribution: {c.tier.name}" if c.tier_id else "Contribution",
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,

@@ -52,6 +52,9 @@ def checkout(request, slug: str, tier: str = ""):
         except DomainError as exc:
             error = exc
         else:
+            # This browser may see the details on the thank-you page (its id alone only shows the status).
+            mine = request.session.get("contributions", [])[-20:]
+            request.session["contributions"] = [*mine, contribution.public_id]
             if result.redirect_url:
                 return redirect(result.redirect_url)
             return redirect("contributions:thanks", contribution.public_id)
@@ -91,8 +94,13 @@ def thanks(request, public_id: str):
                 contribution.refresh_from_db()
         except Exception:  # noqa: BLE001, S110 - the webhook will settle it
             pass
+    show_details = contribution.public_id in request.session.get("contributions", []) or (
+        permissions.can_view_contribution(request.user, contribution)
+    )
     return render(
-        request, "contributions/thanks.html", {"contribution": contribution, "collective": contribution.collective}
+        request,
+        "contributions/thanks.html",
+        {"contribution": contribution, "collective": contribution.collective, "show_details": show_details},
     )
 
 

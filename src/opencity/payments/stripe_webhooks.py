@@ -143,6 +143,16 @@ def on_checkout_completed(obj) -> str:
     return sync_checkout_session(obj["id"])
 
 
+def on_checkout_expired(obj) -> str:
+    session = stripe_api.retrieve_session(obj["id"])
+    contribution = _contribution_by_metadata(session)
+    if contribution is None:
+        return "unknown contribution"
+    if session.get("status") == "expired":
+        settlement.contribution_mark_cancelled(contribution=contribution, note=f"session {session['id']} expired")
+    return "cancelled"
+
+
 def settle_invoice(invoice_id: str) -> str:
     """A paid invoice of a subscription: the first one settles the checkout's contribution, later ones
     create one Contribution per period. Found through the subscription's metadata, so it works even when
@@ -253,6 +263,7 @@ def on_subscription_deleted(obj) -> str:
 HANDLERS = {
     "checkout.session.completed": on_checkout_completed,
     "checkout.session.async_payment_succeeded": on_checkout_completed,
+    "checkout.session.expired": on_checkout_expired,
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_payment_failed,
     "charge.refunded": on_charge_refunded,
