@@ -111,3 +111,34 @@ def test_login_activates_preferred_language(client):
     resp = login(client, user.email)
     assert resp["Location"] == "/nl/"
     assert User.objects.get(pk=user.pk).password.startswith("argon2")
+
+
+def test_client_ip_behind_a_trusted_proxy_only(rf, settings):
+    from opencity.accounts.views import _client_ip
+
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    assert _client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3")) == "10.1.2.3"
+    assert _client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="garbage")) == "127.0.0.1"
+    assert _client_ip(rf.get("/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="10.1.2.3")) == "10.9.9.9"
+    assert _client_ip(rf.get("/", REMOTE_ADDR="10.9.9.9")) == "10.9.9.9"
+
+
+def test_rate_limit_by_forwarded_address(client, settings):
+    settings.LOGIN_RATE_LIMIT = 2
+    user = make_user()
+    for _ in range(2):
+        client.post(
+            "/accounts/login/",
+            {"email": "someone@example.org", "password": "guess"},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR="10.6.6.6",
+        )
+    assert LoginAttempt.objects.filter(ip="10.6.6.6").count() == 2
+    # another visitor behind the same proxy is not locked out
+    resp = client.post(
+        "/accounts/login/",
+        {"email": user.email, "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="10.7.7.7",
+    )
+    assert resp.status_code == 302

@@ -1,5 +1,6 @@
 """Sign-up, email confirmation, login (with the two-factor step), logout and the language switch."""
 
+import ipaddress
 import time
 from urllib.parse import urlsplit
 
@@ -28,8 +29,23 @@ RESEND_SALT = "opencity.accounts.resend"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address for rate limiting. Behind a trusted reverse proxy (loopback by default,
+    settings.TRUSTED_PROXIES), the address the proxy appended to X-Forwarded-For; otherwise REMOTE_ADDR,
+    so that a proxy's own address never locks everybody out and a client cannot pick its own."""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    trusted = set(getattr(settings, "TRUSTED_PROXIES", ("127.0.0.1", "::1")))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and remote in trusted:
+        return _valid_ip(forwarded.split(",")[-1]) or remote
+    return remote
 
 
 def _safe_next(request, default: str = "") -> str:
