@@ -60,6 +60,20 @@ def test_token_create_shown_once_list_and_revoke(client, user):
     assert "Revoked" in client.get("/accounts/settings/").content.decode()
 
 
+def test_token_form_double_submit_creates_one_token(client, user):
+    client.force_login(user)
+    page = client.get("/accounts/settings/").content.decode()
+    key = page.split('name="request_key" value="', 1)[1].split('"', 1)[0]
+    for _ in range(2):
+        assert client.post("/accounts/settings/tokens/", {"name": "twice", "request_key": key}).status_code == 302
+    assert ApiToken.objects.filter(user=user).count() == 1
+    assert "oc_" in client.get("/accounts/settings/").content.decode().split("Create a token")[0]
+    assert services.api_token_create_once(user=user, name="x", request_key=key) is None
+    # a new page view gives a new key
+    client.post("/accounts/settings/tokens/", {"name": "again", "request_key": key + "2"})
+    assert ApiToken.objects.filter(user=user).count() == 2
+
+
 def test_token_service_revoke_of_unknown_token(user):
     with pytest.raises(NotFound):
         services.api_token_revoke(user=user, token_id=999999)

@@ -3,6 +3,7 @@ import hashlib
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,15 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The settings form's one-time key: a double-submitted form creates one token, not two.
+    request_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "request_key"], condition=~Q(request_key=""), name="apitoken_request_key_unique"
+            )
+        ]
 
     @staticmethod
     def hash(raw: str) -> str:

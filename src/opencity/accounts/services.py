@@ -177,6 +177,26 @@ def api_token_create(*, user, name: str = "") -> str:
     return raw
 
 
+def api_token_create_once(*, user, name: str, request_key: str) -> str | None:
+    """Like api_token_create for one form submission: None if this submission already created its token."""
+    request_key = (request_key or "").strip()[:64]
+    if not request_key:
+        return api_token_create(user=user, name=name)
+    raw = "oc_" + secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            ApiToken.objects.create(
+                user=user,
+                name=name.strip()[:100],
+                prefix=raw[:10],
+                digest=ApiToken.hash(raw),
+                request_key=request_key,
+            )
+    except IntegrityError:
+        return None
+    return raw
+
+
 def api_token_revoke(*, user, token_id: int) -> ApiToken:
     """Revoke one of the user's tokens; revoking twice changes nothing."""
     with transaction.atomic():

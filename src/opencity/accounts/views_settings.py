@@ -1,5 +1,7 @@
 """The settings page: profile, password, personal API tokens, two-factor authentication."""
 
+import secrets
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +32,7 @@ def _page(request, *, profile_form=None, token_form=None, disable_form=None, sta
         "tokens": selectors.api_tokens_for(user),
         "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
         "has_2fa": permissions.has_2fa(user),
+        "request_key": secrets.token_urlsafe(16),
     }
     return render(request, "accounts/settings.html", context, status=status)
 
@@ -62,8 +65,11 @@ def token_create(request):
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return _page(request, token_form=form, status=400)
-    raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
-    request.session[NEW_TOKEN_SESSION_KEY] = raw
+    raw = services.api_token_create_once(
+        user=request.user, name=form.cleaned_data["name"], request_key=request.POST.get("request_key", "")
+    )
+    if raw is not None:  # None: the same form was submitted twice; the first submission shows the token
+        request.session[NEW_TOKEN_SESSION_KEY] = raw
     return redirect(_settings_url("tokens"))
 
 
