@@ -188,3 +188,33 @@ def test_admin_creates_and_archives_tiers_from_the_page(client, collective, coll
     assert b"/contribute/friend" in client.get(f"/{collective.slug}/").content
     admin.post(f"/{collective.slug}/contributions", {"action": "archive", "tier": tier.public_id})
     assert b"/contribute/friend" not in client.get(f"/{collective.slug}/").content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_submit_concurrently_creates_one_contribution(check_ledger):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from tests.conftest import make_collective, make_host
+
+    collective = make_collective(make_host())
+    statuses, barrier = [], threading.Barrier(6)
+
+    def worker():
+        try:
+            barrier.wait()
+            statuses.append(_post(Client(), collective, idempotency_token="race-token").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302] * 6
+    assert Contribution.objects.count() == 1
+    assert Journal.objects.filter(source_type="contribution").count() == 1
+    check_ledger()

@@ -177,10 +177,13 @@ def test_admin_refund_calls_stripe_then_webhook_is_a_no_op(
     check_ledger()
 
 
-def test_refund_when_the_collective_spent_the_money_is_refused(client, collective, fake_stripe, deliver, host_admin):
+def test_refund_when_the_collective_spent_the_money_is_refused(
+    client, collective, fake_stripe, deliver, host_admin, mailoutbox, check_ledger, django_capture_on_commit_callbacks
+):
     from opencity.contributions.errors import RefundNotCovered
     from opencity.ledger.models import AccountKind
     from opencity.ledger.services import Leg, host_account, post_journal
+    from tests.payments.fake_stripe import signed
 
     _checkout(client, collective)
     c = Contribution.objects.get()
@@ -198,12 +201,31 @@ def test_refund_when_the_collective_spent_the_money_is_refused(client, collectiv
         settlement.contribution_refund(contribution=c, by=host_admin)
     assert not [x for x in fake_stripe.requests if x[1] == "/v1/refunds"]  # Stripe not called
     charge = fake_stripe.refund(fake_stripe.charge_of(session))
-    r = deliver("charge.refunded", charge)
-    assert r.status_code == 503  # Stripe will retry; an admin is told
+    with django_capture_on_commit_callbacks(execute=True):
+        r = deliver("charge.refunded", charge)
+    assert r.status_code == 503  # Stripe will retry; the host admins are told
     row = WebhookEvent.objects.get(type="charge.refunded")
     assert row.processed_at is None and "spent" in row.note
     c.refresh_from_db()
     assert c.status == "paid"
+    assert any("Refund not recorded" in m.subject and m.to == [host_admin.email] for m in mailoutbox)
+    # Once the host adds funds, Stripe's next delivery of the same event posts the reversal.
+    from opencity.ledger.services import record_incoming_payment
+
+    record_incoming_payment(
+        collective=collective,
+        amount=5000,
+        idempotency_key="top-up",
+        charge_host_fee=False,
+        source_account=host_account(collective.host, AccountKind.BANK),
+        kind=TransferKind.ADDED_FUNDS,
+    )
+    body, header = signed(row.payload, "whsec_test_secret")
+    r = client.post("/webhooks/stripe", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+    assert r.status_code == 200
+    c.refresh_from_db()
+    assert c.status == "refunded"
+    check_ledger()
 
 
 def test_dispute_created_then_lost(client, collective, fake_stripe, deliver, check_ledger):

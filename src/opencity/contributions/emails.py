@@ -62,3 +62,24 @@ def send_cancelled(recurring: RecurringContribution) -> int:
         subject = _("Your membership of %(collective)s has ended") % {"collective": r.collective.name}
         body = render_to_string("contributions/email/cancelled.txt", {"recurring": r, "collective": r.collective})
     return EmailMessage(subject=subject, body=body, to=[r.person.email]).send()
+
+
+def send_refund_blocked(contribution: Contribution, event_type: str) -> int:
+    """To the host admins: Stripe gave money back that the collective has already spent."""
+    c = contribution
+    sent = 0
+    for admin in c.collective.host.admins.all():
+        lang = admin.preferred_language if admin.preferred_language in dict(settings.LANGUAGES) else "en"
+        with translation.override(lang):
+            subject = _("Refund not recorded: %(collective)s has spent the money") % {"collective": c.collective.name}
+            body = render_to_string(
+                "contributions/email/refund_blocked.txt",
+                {
+                    "contribution": c,
+                    "collective": c.collective,
+                    "event_type": event_type,
+                    "SITE_URL": settings.SITE_URL,
+                },
+            )
+        sent += EmailMessage(subject=subject, body=body, to=[admin.email]).send()
+    return sent

@@ -31,6 +31,15 @@ def send_recurring_email(*, recurring_id: int, kind: str) -> int:
 
 
 @task()
+def send_refund_blocked(*, contribution_id: int, event_type: str) -> int:
+    from opencity.contributions import emails
+    from opencity.contributions.models import Contribution
+
+    c = Contribution.objects.select_related("collective__host").get(pk=contribution_id)
+    return emails.send_refund_blocked(c, event_type)
+
+
+@task()
 def memberships_check() -> dict:
     """Daily: renew due demo memberships, mark overdue ones past due, lapse those past the grace period."""
     from opencity.contributions.recurring import memberships_check as run

@@ -12,6 +12,7 @@ import logging
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from opencity.contributions import recurring as recurring_services
@@ -46,9 +47,8 @@ def event_store(event) -> WebhookEvent:
                 processor="stripe", event_id=event["id"], type=event["type"], payload=event
             )
     except IntegrityError:
-        row = WebhookEvent.objects.get(processor="stripe", event_id=event["id"])
-        WebhookEvent.objects.filter(pk=row.pk).update(deliveries=row.deliveries + 1)
-        return row
+        WebhookEvent.objects.filter(processor="stripe", event_id=event["id"]).update(deliveries=F("deliveries") + 1)
+        return WebhookEvent.objects.get(processor="stripe", event_id=event["id"])
 
 
 def handle(event) -> WebhookEvent:
@@ -63,10 +63,12 @@ def handle(event) -> WebhookEvent:
         try:
             note = handler(obj) or ""
         except RefundNotCovered as exc:
-            # Stripe already gave the money back but the collective has spent it: nothing is posted and an
-            # admin must add funds then replay; the event stays unprocessed (Stripe retries, the admin sees it).
+            # Stripe already gave the money back but the collective has spent it: nothing is posted, the host
+            # admins are emailed, and the event stays unprocessed (Stripe retries; once funds are added, the
+            # next delivery posts the reversal).
             WebhookEvent.objects.filter(pk=row.pk).update(note=str(exc.message)[:300])
-            _notify_host_admins(obj, str(exc.message))
+            if row.note != str(exc.message)[:300]:
+                _notify_host_admins(obj, event["type"])
             return row
     else:
         note = "ignored"
@@ -77,13 +79,15 @@ def handle(event) -> WebhookEvent:
     return row
 
 
-def _notify_host_admins(obj, message: str) -> None:
-    from django.core.mail import mail_admins
+def _notify_host_admins(obj, event_type: str) -> None:
+    """Tell the host admins that a refund or lost dispute could not be posted (first time only)."""
+    from opencity.contributions.tasks import send_refund_blocked
 
-    try:
-        mail_admins("Stripe event needs attention", f"{obj.get('id')}: {message}")
-    except Exception:  # noqa: BLE001 - a mail failure must not hide the webhook result
-        logger.exception("could not email admins")
+    charge = obj.get("charge") if obj.get("object") == "dispute" else obj.get("id")
+    contribution = Contribution.objects.filter(external_payment_id=charge).first() if charge else None
+    if contribution is not None:
+        pk = contribution.pk
+        transaction.on_commit(lambda: send_refund_blocked.enqueue(contribution_id=pk, event_type=event_type))
 
 
 # --- finding our records -------------------------------------------------------------------------------
@@ -166,6 +170,8 @@ def settle_invoice(invoice_id: str) -> str:
     charge = stripe_api.invoice_charge(invoice)
     fee = stripe_api.charge_fee(charge) if charge is not None else 0
     charge_id = charge["id"] if charge is not None else None
+    if int(invoice.get("amount_paid") or 0) <= 0:
+        return "nothing paid (trial or full discount)"
     rec = RecurringContribution.objects.filter(processor_subscription_id=sub_id).first()
     if rec is None:
         subscription = stripe_api.retrieve_subscription(sub_id)
@@ -187,7 +193,7 @@ def settle_invoice(invoice_id: str) -> str:
         return "no membership"
     settlement.contribution_record_renewal(
         recurring=rec,
-        amount=int(invoice.get("amount_paid") or rec.amount),
+        amount=int(invoice["amount_paid"]),
         processor_fee=fee,
         external_invoice_id=invoice_id,
         external_payment_id=charge_id,
