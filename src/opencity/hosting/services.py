@@ -327,7 +327,7 @@ def host_update(*, host: Host, by, **changes) -> Host:
         raise ValidationFailed(
             _("This field cannot be changed: %(field)s.") % {"field": sorted(unknown)[0]}, code="unknown_field"
         )
-    host = Host.objects.select_for_update().select_related("profile").get(pk=host.pk)
+    host = Host.objects.select_for_update().get(pk=host.pk)
     try:
         if changes.get("enterprise_number"):
             changes["enterprise_number"] = validate_enterprise_number(changes["enterprise_number"])
@@ -407,7 +407,9 @@ def invitation_accept(*, token: str, user) -> Invitation:
     """The invited person (logged in) becomes an admin. A token works once."""
     if not (user and user.is_authenticated):
         raise PermissionDenied(_("Please log in to accept this invitation."), code="login_required")
-    invitation = Invitation.objects.select_for_update().select_related("collective").filter(token=token).first()
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("collective").filter(token=token).first()
+    )
     if invitation is None or invitation.revoked_at is not None:
         raise NotFound(_("This invitation does not exist or was withdrawn."), code="invitation_not_found")
     if invitation.accepted_at is not None:
