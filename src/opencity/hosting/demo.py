@@ -148,8 +148,98 @@ def seed(ctx: dict) -> None:
         if i == 0:
             ctx["logins"].append((f"admin of {slug}", organiser.email, DEMO_PASSWORD))
     assert HostApplication.objects.filter(status="pending").count() == 1  # one left for the admin to review
+    _describe(ctx["collectives"], ctx["collective_admins"])
+    _second_admin(ctx["collectives"][0], ctx["collective_admins"])
     for name, email in PEOPLE:
         ctx["people"].append(person_find_or_create(email=email, name=name))
     member = _user("member@example.org", "Lucas Martin")
     ctx["member"] = member
     ctx["logins"].append(("citizen", member.email, DEMO_PASSWORD))
+    _second_host(ctx)
+
+
+ABOUT = {
+    "repair-cafe-ixelles": (
+        "## What we do\n\nEvery first Saturday of the month, from 10:00 to 16:00, volunteer fixers repair "
+        "toasters, lamps, bikes and clothes **with you**, for free.\n\n"
+        "- Bring the broken thing and its charger\n- Coffee and cake by donation\n- Nothing is thrown away "
+        "without trying\n\n## Where the money goes\n\nTools, spare parts, insurance and the room rent. "
+        "Every euro is on this page."
+    ),
+    "frigo-saint-gilles": (
+        "A fridge on the pavement of the Parvis, cleaned every day by a team of twenty neighbours.\n\n"
+        "Shops give their unsold food; anyone takes what they need, **no questions asked**."
+    ),
+    "huiswerkklas-molenbeek": (
+        "Vrijwilligers helpen kinderen van 8 tot 14 jaar met hun huiswerk, van maandag tot donderdag, "
+        "16:00–18:00.\n\nL’aide aux devoirs est gratuite ; nous demandons seulement aux parents de passer "
+        "dire bonjour."
+    ),
+}
+WEBSITES = {"zinneke-anderlecht": "https://www.zinneke.org/", "voetbal-jette": "https://voetbal-jette.example.org/"}
+
+
+def _describe(collectives, admins) -> None:
+    """Long descriptions and websites, written by each collective's own admin."""
+    for collective in collectives:
+        changes = {}
+        if collective.slug in ABOUT:
+            changes["long_description"] = ABOUT[collective.slug]
+        if collective.slug in WEBSITES:
+            changes["website"] = WEBSITES[collective.slug]
+        if changes:
+            services.collective_update(collective=collective, by=admins[collective.slug], **changes)
+
+
+def _second_admin(collective, admins) -> None:
+    """The Repair Café has two organisers (the second joined through an invitation) and one open invitation."""
+    organiser = admins[collective.slug]
+    invitation = services.invitation_create(collective=collective, by=organiser, email="samira@example.org")
+    samira = _user("samira@example.org", "Samira Haddad")
+    services.invitation_accept(token=invitation.token, user=samira)
+    services.invitation_create(collective=collective, by=organiser, email="jonas@example.org")
+
+
+def _second_host(ctx: dict) -> None:
+    """A second movement in the same installation: GentSamen, with its own admin and collectives."""
+    admin = _user("admin@gentsamen.example", "Griet De Smet (GentSamen)")
+    gent = services.host_create(
+        legal_name="GentSamen VZW",
+        slug="gentsamen",
+        name="GentSamen",
+        admin=admin,
+        iban="BE71096123456769",
+        default_host_fee_percent=6,
+        languages=["nl", "en"],
+        description="Burgerinitiatieven in Gent: wij beheren hun geld, zij veranderen de stad.",
+    )
+    for name, slug, description, category, languages in [
+        (
+            "Buurtmoestuin Muide",
+            "buurtmoestuin-muide",
+            "A shared vegetable garden in the Muide docks.",
+            "food",
+            ["nl", "en"],
+        ),
+        (
+            "Fietsbieb Gent",
+            "fietsbieb-gent",
+            "A library of children's bikes that grow with your kids.",
+            "mobility",
+            ["nl"],
+        ),
+    ]:
+        organiser = _user(f"{slug}@example.org", f"Organiser of {name}")
+        collective = services.collective_create(
+            user=organiser,
+            host=gent,
+            name=name,
+            slug=slug,
+            description=description,
+            category=category,
+            commune="elsewhere",
+            languages=languages,
+            message="Graag!",
+        )
+        services.application_approve(application=collective.applications.get(), by=admin)
+    ctx["logins"].append(("host admin (second host)", admin.email, DEMO_PASSWORD))
