@@ -106,3 +106,27 @@ def test_detail_for_owner_and_admins_only(client, collective, collective_admin, 
     assert client.get(url, HTTP_AUTHORIZATION=api_token(host_admin)).status_code == 200
     assert client.get("/api/v1/contributions/con_missing", HTTP_AUTHORIZATION=api_token(owner)).status_code == 404
     assert Contribution.objects.get().person.user == owner
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "nul\x00byte"},
+        {"tier": "x\x00y"},
+        {"email": "a" * 300 + "@example.org"},
+        {"organisation_name": "Org", "organisation_website": "https://example.org/" + "a" * 300},
+        {"public_message": "m" * 501},
+        {"currency": "EURO" * 10},
+        {"interval": "\x00"},
+        {"idempotency_key": "k" * 500},
+    ],
+)
+def test_hostile_input_never_500(client, collective, payload):
+    r = _create(client, collective, **payload)
+    assert r.status_code < 500
+
+
+def test_nul_in_paths_is_404(client):
+    assert client.get("/api/v1/collectives/x%00y/tiers").status_code == 404
+    assert client.get("/api/v1/collectives/x%00y/contributors").status_code == 404
+    assert client.get("/api/v1/contributions/con_%00").status_code == 404

@@ -87,12 +87,20 @@ def test_annual_statement_only_own_gifts(collective):
 
 def test_contributors_wall_hides_emails_and_names_of_anonymous(client, collective, django_assert_max_num_queries):
     give(collective, name="Visible Vera", email="vera@example.org", amount=3000)
-    give(collective, name="Hidden Hugo", email="hugo@example.org", amount=1000, anonymous=True)
+    give(
+        collective,
+        name="Hidden Hugo",
+        email="hugo@example.org",
+        amount=1000,
+        anonymous=True,
+        public_message="From a shy neighbour",
+    )
     give(collective, name="Org Rep", email="org@example.org", amount=10000, organisation_name="Brussels Bakery")
     rows = selectors.collective_contributors(collective)
     assert [r.name for r in rows] == ["Brussels Bakery", "Visible Vera", "Anonymous"]
     page = client.get(f"/{collective.slug}/").content.decode()
     assert "Visible Vera" in page and "Hidden Hugo" not in page and "@example.org" not in page
+    assert "From a shy neighbour" in page
     for i in range(5):
         give(collective, email=f"more{i}@example.org", name=f"More {i}")
     with django_assert_max_num_queries(12):

@@ -146,8 +146,28 @@ def statement_contributions(*, person, host, year: int) -> list[Contribution]:
 
 
 def contribution_by_public_id(public_id: str) -> Contribution | None:
+    if "\x00" in public_id:
+        return None
     return (
         Contribution.objects.select_related("collective__host__profile", "person", "tier", "recurring")
         .filter(public_id=public_id)
         .first()
     )
+
+
+def collective_messages(collective, *, limit: int = 5) -> list[dict]:
+    """The latest public messages left with paid contributions, signed with the public name or "Anonymous"."""
+    rows = (
+        Contribution.objects.filter(collective=collective, status=S.PAID)
+        .exclude(public_message="")
+        .select_related("person")
+        .order_by("-paid_at", "-id")[:limit]
+    )
+    return [
+        {
+            "message": c.public_message,
+            "name": _("Anonymous") if c.anonymous else (c.organisation_name or c.person.name or _("Anonymous")),
+            "at": c.paid_at,
+        }
+        for c in rows
+    ]

@@ -160,7 +160,15 @@ def _validate_vat(raw: str) -> str:
         ) from None
 
 
+def _clean_text(data: CheckoutRequest) -> None:
+    """NUL characters cannot be stored (PostgreSQL refuses them): drop them from every text field."""
+    for name, value in vars(data).items():
+        if isinstance(value, str) and "\x00" in value:
+            setattr(data, name, value.replace("\x00", ""))
+
+
 def _validated(collective, data: CheckoutRequest, user) -> dict:
+    _clean_text(data)
     if not collective.is_active:
         raise NotFound(_("This collective is not accepting contributions."))
     tier = resolve_tier(collective, data.tier)
@@ -204,6 +212,8 @@ def _validated(collective, data: CheckoutRequest, user) -> dict:
     if not email:
         raise _invalid(_("Enter your email address, so we can send your receipt."), "email_required", "email")
     try:
+        if len(email) > 254:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         raise _invalid(_("Enter a valid email address."), "invalid_email", "email") from None
@@ -214,6 +224,8 @@ def _validated(collective, data: CheckoutRequest, user) -> dict:
         raise _invalid(_("Enter the organisation's name."), "organisation_name_required", "organisation_name")
     if website:
         try:
+            if len(website) > 200:
+                raise ValidationError("too long")
             URLValidator(schemes=["http", "https"])(website)
         except ValidationError:
             raise _invalid(_("Enter a valid website address."), "invalid_website", "organisation_website") from None
@@ -257,6 +269,7 @@ def _check_quantity(tier: Tier) -> None:
 
 def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Contribution:
     """Validate and write our PENDING contribution. The same idempotency token twice gives the same one."""
+    _clean_text(data)
     token = (data.idempotency_token or "").strip()[:64] or None
     if token:
         existing = Contribution.objects.filter(idempotency_token=token).first()

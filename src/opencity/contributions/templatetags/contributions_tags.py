@@ -20,6 +20,7 @@ def collective_contribute_block(context, collective):
         "members": members,
         "mrr": selectors.collective_monthly_recurring_income(collective),
         "contributors": selectors.collective_contributors(collective, limit=50),
+        "messages_": selectors.collective_messages(collective),
         "can_manage": bool(user) and permissions.can_manage_tiers(user, collective),
     }
 
