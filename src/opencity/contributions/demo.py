@@ -33,8 +33,12 @@ def _pay(contribution, *, days_ago: int):
 
 
 def seed(ctx: dict) -> None:
-    with override_settings(DEMO_MODE=True):
-        _seed(ctx)
+    token = settlement.receipts_enabled.set(False)
+    try:
+        with override_settings(DEMO_MODE=True):
+            _seed(ctx)
+    finally:
+        settlement.receipts_enabled.reset(token)
 
 
 def _seed(ctx: dict) -> None:

@@ -7,6 +7,7 @@ re-reads its status before acting, so a webhook delivered twenty times, in paral
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import secrets
 
@@ -228,9 +229,15 @@ def contribution_record_renewal(
     )
 
 
+# The demo seeder turns receipts off: its people are not real and the queue would mail them later.
+receipts_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("receipts_enabled", default=True)
+
+
 def _after_commit_receipt(c: Contribution) -> None:
     from opencity.contributions.tasks import send_receipt
 
+    if not receipts_enabled.get():
+        return
     pk = c.pk
     transaction.on_commit(lambda: send_receipt.enqueue(contribution_id=pk))
 
