@@ -124,6 +124,30 @@ def post_journal(
         debits[leg.debit.pk] += leg.amount
         credits[leg.credit.pk] += leg.amount
     ids = sorted(debits.keys() | credits.keys())
+    if connection.vendor == "postgresql":
+        from opencity.ledger import pgpost
+
+        fields = {
+            "kind": kind,
+            "description": description[:300],
+            "idempotency_key": idempotency_key,
+            "effective_date": effective_date,
+            "source_type": source_type,
+            "source_id": source_id,
+            "person_id": person.pk if person is not None else None,
+            "anonymous": anonymous,
+            "counterparty_label": counterparty_label[:200],
+            "created_by_id": created_by.pk if created_by is not None else None,
+            "reverses_id": reverses.pk if reverses is not None else None,
+            "reason": reason[:300],
+        }
+        try:
+            return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
+        except IntegrityError:
+            existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+            raise
     try:
         with transaction.atomic():
             # A twin in flight holds the key's index entry: this INSERT waits for it, then fails on commit.
@@ -205,13 +229,23 @@ def host_fee_for(collective, amount: int) -> int:
 
 
 def _funds_and_fees_accounts(collective, *, with_fees: bool) -> tuple[Account, Account | None]:
-    """The collective's funds and its host's fees accounts in one query (created if missing)."""
+    """The collective's funds and its host's fees accounts in one query (created if missing).
+
+    Remembered on this collective instance (accounts are never deleted nor re-assigned; their totals are
+    always re-read under lock by post_journal), so a batch posting for one collective looks them up once.
+    """
+    memo = collective.__dict__.setdefault("_ledger_accounts", {})
+    if AccountKind.COLLECTIVE_FUNDS in memo and (not with_fees or AccountKind.HOST_FEES in memo):
+        return memo[AccountKind.COLLECTIVE_FUNDS], memo.get(AccountKind.HOST_FEES) if with_fees else None
     q = Q(collective=collective, kind=AccountKind.COLLECTIVE_FUNDS)
     if with_fees:
         q |= Q(host_id=collective.host_id, kind=AccountKind.HOST_FEES, collective__isnull=True, processor="")
     found = {a.kind: a for a in Account.objects.filter(q)}
     funds = found.get(AccountKind.COLLECTIVE_FUNDS) or funds_account(collective)
     fees = (found.get(AccountKind.HOST_FEES) or host_account(collective.host, AccountKind.HOST_FEES)) if with_fees else None
+    memo[AccountKind.COLLECTIVE_FUNDS] = funds
+    if fees is not None:
+        memo[AccountKind.HOST_FEES] = fees
     return funds, fees
 
 

@@ -1,0 +1,144 @@
+"""`make bench`: post N three-transfer journals (a contribution with its processor and host fees) through
+`record_incoming_payment` → `post_journal` from 4 concurrent worker processes on PostgreSQL, run pgbench's
+TPC-B-like workload on the same server with the same client count, and print both throughputs and the
+ratio ours/pgbench. Then the same ledger run on SQLite (no baseline: an embedded engine).
+
+    python -m bench [--journals 4000] [--workers 4] [--seconds 10]
+
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/opencity_bench) names the ledger database; it and
+`<name>_pgbench` are dropped and created fresh on that server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from urllib.parse import urlparse, urlunparse
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/opencity_bench"
+
+
+def pgbench_binary() -> str:
+    found = shutil.which("pgbench")
+    if found:
+        return found
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pgbench"))
+    if not candidates:
+        raise SystemExit("pgbench not found on PATH nor under /usr/lib/postgresql/*/bin")
+    return candidates[-1]
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def with_db_name(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
+
+
+def ledger_run(database_url: str, journals: int, workers: int) -> dict:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.ledger_run",
+            "--database-url",
+            database_url,
+            "--journals",
+            str(journals),
+            "--workers",
+            str(workers),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OPENCITY_DATA_DIR": tempfile.mkdtemp(prefix="opencity-bench-")},
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"ledger run failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def pgbench_run(url: str, clients: int, seconds: int) -> float:
+    parts = urlparse(url)
+    binary = pgbench_binary()
+    conn = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    name = parts.path.lstrip("/")
+    env = {**os.environ}
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    subprocess.run([binary, *conn, "-i", "-q", "-s", "1", name], check=True, capture_output=True, env=env)
+    jobs = max(1, min(2, clients))
+    out = subprocess.run(
+        [binary, *conn, "-c", str(clients), "-j", str(jobs), "-T", str(seconds), name],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(r"tps = ([\d.]+)", out)
+    if not match:
+        raise SystemExit(f"could not read pgbench's tps:\n{out}")
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--journals", type=int, default=int(os.environ.get("BENCH_JOURNALS", "4000")))
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=10, help="pgbench duration (-T)")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_URL
+    name = urlparse(url).path.lstrip("/")
+    pgbench_url = with_db_name(url, f"{name}_pgbench")
+
+    print(f"ledger on PostgreSQL: {args.journals} journals × 3 transfers from {args.workers} workers…", flush=True)
+    recreate_database(url)
+    ours = ledger_run(url, args.journals, args.workers)
+    print(
+        f"  {ours['per_second']:.0f} journals/s ({ours['transfers']} transfers in {ours['seconds']}s), "
+        f"check-ledger {ours['check']}",
+        flush=True,
+    )
+
+    print(f"pgbench TPC-B-like: -c {args.workers} -j 2 -T {args.seconds} on the same server…", flush=True)
+    recreate_database(pgbench_url)
+    tps = pgbench_run(pgbench_url, args.workers, args.seconds)
+    print(f"  {tps:.0f} transactions/s", flush=True)
+
+    ratio = ours["per_second"] / tps if tps else 0.0
+    print(f"ratio ours/pgbench: {ratio:.2f} (target ≥ 0.50) {'OK' if ratio >= 0.5 else 'BELOW TARGET'}", flush=True)
+
+    if not args.skip_sqlite:
+        print(f"ledger on SQLite: {args.journals} journals from {args.workers} workers…", flush=True)
+        path = os.path.join(tempfile.mkdtemp(prefix="opencity-bench-"), "bench.sqlite3")
+        lite = ledger_run(f"sqlite:///{path}", args.journals, args.workers)
+        print(
+            f"  {lite['per_second']:.0f} journals/s ({lite['transfers']} transfers in {lite['seconds']}s), "
+            f"check-ledger {lite['check']}",
+            flush=True,
+        )
+
+    recreate_database(url)  # leave nothing big behind
+    recreate_database(pgbench_url)
+
+
+if __name__ == "__main__":
+    main()
