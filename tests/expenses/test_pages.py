@@ -418,3 +418,10 @@ def test_pages_render_in_every_language(world, client, lang):
         assert res.status_code == 200, url
     body = client.get(f"/{lang}{_url(expense)}").content.decode()
     assert {"fr": "Approuver", "nl": "Goedkeuren", "ar": "موافقة"}[lang] in body
+
+
+def test_settings_page_lists_my_expenses(world, client):
+    submit(world.collective, world.submitter, title="Settings expense")
+    client.force_login(world.submitter)
+    body = client.get("/accounts/settings/").content.decode()
+    assert "Settings expense" in body and "/expenses/mine" in body

@@ -17,6 +17,16 @@ def collective_expenses_block(context, collective):
     }
 
 
+@register.inclusion_tag("expenses/_account_block.html", takes_context=True)
+def account_expenses_block(context):
+    """On the user's settings page: their latest expenses and their status."""
+    from opencity.expenses.selectors import my_expenses
+
+    user = context.get("user")
+    recent = list(my_expenses(user)[:5]) if user is not None and user.is_authenticated else []
+    return {"recent": recent, "request": context.get("request")}
+
+
 @register.filter
 def expense_status(value: str) -> str:
     """The translated label of a status code."""
