@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from opencity.core.errors import DomainError
@@ -76,7 +76,7 @@ def added_funds_create(request, slug: str):
         form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         return _page(request, host, form=form, status=400)
     messages.success(
-        request, _g("Added funds recorded for %(name)s (%(id)s).") % {"name": data["collective"].name, "id": journal.public_id}
+        request, gettext("Added funds recorded for %(name)s (%(id)s).") % {"name": data["collective"].name, "id": journal.public_id}
     )
     return redirect("transparency:host_ledger", slug=host.slug)
 
@@ -91,10 +91,10 @@ def added_funds_reverse(request, slug: str, journal_id: str):
     form = ReverseForm(request.POST)
     try:
         if not form.is_valid():
-            messages.error(request, _g("Say why this entry is reversed."))
+            messages.error(request, gettext("Say why this entry is reversed."))
         else:
             services.added_funds_reverse(journal=journal, reason=form.cleaned_data["reason"], by=request.user)
-            messages.success(request, _g("The entry %(id)s was reversed.") % {"id": journal.public_id})
+            messages.success(request, gettext("The entry %(id)s was reversed.") % {"id": journal.public_id})
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("transparency:host_ledger", slug=host.slug)
@@ -105,7 +105,7 @@ def general_ledger_csv(request, slug: str):
     host = _host_for_admin(request, slug)
     form = DateRangeForm(request.GET)
     if not form.is_valid():
-        return HttpResponse(_g("Invalid dates."), status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(gettext("Invalid dates."), status=400, content_type="text/plain; charset=utf-8")
     qs = selectors.general_ledger_transfers(
         host, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, to_locale
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext, to_locale
 
 from opencity.money import Money, format_money
 
@@ -31,7 +30,7 @@ def flows_svg(flows: list[dict], currency: str, *, chart_id: str) -> SafeString:
     for i, f in enumerate(flows):
         x0 = PAD_SIDE + i * slot + slot * 0.12
         label = month_label(f["month"], "MMMM y")
-        for j, (key, css, word) in enumerate((("money_in", "in", _g("in")), ("money_out", "out", _g("out")))):
+        for j, (key, css, word) in enumerate((("money_in", "in", gettext("in")), ("money_out", "out", gettext("out")))):
             h = round(plot_h * f[key] / peak, 1)
             y = PAD_TOP + plot_h - h
             title = f"{label}: {word} {format_money(Money(f[key], currency))}"
@@ -60,6 +59,6 @@ def flows_svg(flows: list[dict], currency: str, *, chart_id: str) -> SafeString:
         'xmlns="http://www.w3.org/2000/svg" width="100%" dir="ltr"><title id="{}-title">{}</title>'
         '<line class="chart-axis" stroke="#999" x1="{}" x2="{}" y1="{}" y2="{}"/>{}</svg>',
         WIDTH, HEIGHT, chart_id, chart_id, chart_id,
-        _g("Money in and out per month, last 12 months"),
+        gettext("Money in and out per month, last 12 months"),
         PAD_SIDE, WIDTH - PAD_SIDE, HEIGHT - PAD_BOTTOM, HEIGHT - PAD_BOTTOM, body,
     )

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opencity.api.pagination import decode_cursor, encode_cursor
@@ -80,10 +80,10 @@ def counterparty(t: Transfer, funds_id: int) -> str:
         return other.collective.name
     journal = t.journal
     if journal.anonymous:
-        return _g("Anonymous")
+        return gettext("Anonymous")
     if journal.person_id:
         return journal.person.public_name
-    return journal.counterparty_label or _g("Anonymous")
+    return journal.counterparty_label or gettext("Anonymous")
 
 
 def statement_row(t: Transfer, funds_id: int) -> dict:

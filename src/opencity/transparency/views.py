@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from opencity.hosting import permissions
 from opencity.hosting import selectors as hosting_selectors
@@ -75,6 +75,6 @@ def transactions(request, slug: str):
             "currency": funds.currency,
             "filters": filters,
             "kinds": TransferKind.choices,
-            "title": _g("Transactions of %(name)s") % {"name": collective.name},
+            "title": gettext("Transactions of %(name)s") % {"name": collective.name},
         },
     )
