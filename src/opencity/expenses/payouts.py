@@ -26,7 +26,7 @@ from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.core.ids import new_public_id
 from opencity.expenses import permissions, sepa
 from opencity.expenses.models import Expense, ExpenseStatus, PayoutBatch, PayoutLine
-from opencity.expenses.services import _lock, _record
+from opencity.expenses.services import lock_expense, record_transition
 from opencity.ledger import services as ledger
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import AccountKind, TransferKind
@@ -86,7 +86,7 @@ def expense_mark_paid(
     if paid_on > timezone.localdate():
         raise ValidationFailed(_("The payment date cannot be in the future."), code="date_in_future", field="paid_on")
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         if expense.status == ExpenseStatus.PAID and expense.paid_journal_id:
             return expense
         if expense.status != ExpenseStatus.APPROVED:
@@ -112,7 +112,7 @@ def expense_mark_paid(
             raise _insufficient(expense, expense.amount + bank_fee) from None
         expense.paid_journal = journal
         expense.paid_on = paid_on
-        _record(expense, action="opencity.expense.paid", to=ExpenseStatus.PAID, by=by)
+        record_transition(expense, action="opencity.expense.paid", to=ExpenseStatus.PAID, by=by)
         expense.save()
     return expense
 
@@ -242,7 +242,7 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by, system: bool = False) -> P
             raise Conflict(_("This payout file was already handled."), code="wrong_status")
         in_flight = ledger.host_account(batch.host, AccountKind.PAYOUTS_IN_FLIGHT)
         for line in batch.lines.filter(status=PayoutLine.Status.OPEN).select_related("expense").order_by("pk"):
-            expense = _lock(line.expense)
+            expense = lock_expense(line.expense)
             if expense.status != ExpenseStatus.APPROVED:
                 raise Conflict(
                     _("“%(title)s” is no longer approved; cancel this file and make a new one.")
@@ -269,7 +269,7 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by, system: bool = False) -> P
                 raise _insufficient(expense, line.amount) from None
             line.in_flight_journal = journal
             line.save(update_fields=["in_flight_journal"])
-            _record(expense, action="opencity.expense.scheduled", to=ExpenseStatus.SCHEDULED, by=by)
+            record_transition(expense, action="opencity.expense.scheduled", to=ExpenseStatus.SCHEDULED, by=by)
             expense.save()
         batch.status = PayoutBatch.Status.SENT
         batch.sent_at = timezone.now()
@@ -278,7 +278,7 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by, system: bool = False) -> P
 
 
 def _settle_line(line: PayoutLine, *, by, paid_on: dt.date) -> None:
-    expense = _lock(line.expense)
+    expense = lock_expense(line.expense)
     if line.status != PayoutLine.Status.OPEN or expense.status != ExpenseStatus.SCHEDULED:
         return
     host = expense.collective.host
@@ -301,7 +301,7 @@ def _settle_line(line: PayoutLine, *, by, paid_on: dt.date) -> None:
     line.status = PayoutLine.Status.PAID
     line.save(update_fields=["settled_journal", "status"])
     expense.paid_on = paid_on
-    _record(expense, action="opencity.expense.paid", to=ExpenseStatus.PAID, by=by)
+    record_transition(expense, action="opencity.expense.paid", to=ExpenseStatus.PAID, by=by)
     expense.save()
 
 
@@ -369,7 +369,7 @@ def expense_mark_error(*, expense: Expense, by, note: str = "", system: bool = F
     if not system:
         _check_can_pay(by, expense.collective.host)
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         if expense.status == ExpenseStatus.ERROR:
             return expense
         if expense.status != ExpenseStatus.SCHEDULED:
@@ -383,7 +383,7 @@ def expense_mark_error(*, expense: Expense, by, note: str = "", system: bool = F
         )
         line.status = PayoutLine.Status.FAILED
         line.save(update_fields=["status"])
-        _record(expense, action="opencity.expense.error", to=ExpenseStatus.ERROR, by=by, note=note)
+        record_transition(expense, action="opencity.expense.error", to=ExpenseStatus.ERROR, by=by, note=note)
         expense.save()
         _close_batch_if_done(_lock_batch(line.batch))
     return expense
@@ -394,11 +394,11 @@ def expense_retry(*, expense: Expense, by, note: str = "") -> Expense:
     if not permissions.is_host_admin(by, expense.collective.host):
         raise PermissionDenied()
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         if expense.status == ExpenseStatus.APPROVED:
             return expense
         if expense.status != ExpenseStatus.ERROR:
             raise Conflict(_("Only an expense with a payment error can be retried."), code="wrong_status")
-        _record(expense, action="opencity.expense.retry", to=ExpenseStatus.APPROVED, by=by, note=note)
+        record_transition(expense, action="opencity.expense.retry", to=ExpenseStatus.APPROVED, by=by, note=note)
         expense.save()
     return expense

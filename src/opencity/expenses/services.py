@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 
 from opencity.community.services import person_find_or_create
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.expenses import notifications, permissions
+from opencity.expenses.inputs import (  # noqa: F401 - re-exported: callers build inputs from here
+    API_ITEM_MESSAGES,
+    ItemInput,
+    PayeeInput,
+    category_choices,
+    check_fields,
+    check_items,
+    clean_iban,
+)
 from opencity.expenses.models import (
     BuiltinCategory,
     Expense,
@@ -23,121 +27,10 @@ from opencity.expenses.models import (
     ExpenseEvent,
     ExpenseItem,
     ExpenseStatus,
-    ExpenseType,
     PayeeType,
     PayoutMethod,
 )
 from opencity.expenses.receipts import check_receipt
-from opencity.money import MAX_AMOUNT_MINOR
-
-
-@dataclass
-class ItemInput:
-    description: str
-    incurred_on: dt.date | None
-    amount: int
-    receipt: object | None = None  # an UploadedFile
-    keep_receipt_of: str = ""  # public id of an existing item of the same expense whose receipt stays
-
-
-@dataclass
-class PayeeInput:
-    type: str = PayeeType.SELF
-    name: str = ""  # the organisation's name (payee type "organisation")
-    iban: str = ""
-    account_holder: str = ""
-    bic: str = ""
-    payout_method: PayoutMethod | None = None  # reuse a saved one instead of iban/holder
-    address: dict = field(default_factory=dict)  # street, number, postcode, town, country
-
-
-# Refusals of the API's item list (multipart field `items`, JSON), translated like every other message.
-API_ITEM_MESSAGES = {
-    "invalid_items": _("items: a JSON list of objects is expected."),
-    "invalid_date": _("items: dates look like 2026-05-01."),
-    "invalid_amount": _("items: amounts are whole numbers of cents (minor units)."),
-    "invalid_payout_method": _("Unknown payout method."),
-}
-
-
-# --- validation ----------------------------------------------------------------------------------
-
-
-def clean_iban(value: str, *, field_name: str = "iban") -> tuple[str, str]:
-    """(compact IBAN, BIC or "") for a valid IBAN, checked with its national BBAN rules."""
-    try:
-        iban = IBAN((value or "").strip(), validate_bban=True)
-    except SchwiftyException:
-        raise ValidationFailed(
-            _("This IBAN is not valid: please check it (the check digits do not match)."),
-            code="invalid_iban",
-            field=field_name,
-        ) from None
-    bic = ""
-    try:
-        bic = str(iban.bic.compact) if iban.bic else ""
-    except Exception:  # noqa: BLE001 - no bank registry entry: the BIC is optional for SEPA
-        bic = ""
-    return iban.compact, bic
-
-
-def category_choices(host) -> list[tuple[str, str]]:
-    extra = [(c.code, c.name) for c in ExpenseCategory.objects.filter(host=host)]
-    return list(BuiltinCategory.choices) + extra
-
-
-def _check_items(items: list[ItemInput], *, expense_type: str, existing: dict[str, ExpenseItem]) -> None:
-    if not items:
-        raise ValidationFailed(_("Add at least one item."), code="no_items", field="items")
-    today = timezone.localdate()
-    total = 0
-    has_file = False
-    for i, item in enumerate(items):
-        prefix = f"items.{i}"
-        if not (item.description or "").strip():
-            raise ValidationFailed(_("Each item needs a description."), code="required", field=f"{prefix}.description")
-        if item.incurred_on is None:
-            raise ValidationFailed(_("Each item needs a date."), code="required", field=f"{prefix}.date")
-        if item.incurred_on > today:
-            raise ValidationFailed(
-                _("An item cannot be dated in the future."), code="date_in_future", field=f"{prefix}.date"
-            )
-        if isinstance(item.amount, bool) or not isinstance(item.amount, int) or item.amount <= 0:
-            raise ValidationFailed(
-                _("Each amount must be more than zero."), code="amount_not_positive", field=f"{prefix}.amount"
-            )
-        if item.amount > MAX_AMOUNT_MINOR:
-            raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field=f"{prefix}.amount")
-        total += item.amount
-        if item.receipt is not None:
-            check_receipt(item.receipt, field=f"{prefix}.receipt")
-            has_file = True
-        elif item.keep_receipt_of and existing.get(item.keep_receipt_of) and existing[item.keep_receipt_of].receipt:
-            has_file = True
-        elif expense_type == ExpenseType.REIMBURSEMENT:
-            raise ValidationFailed(
-                _("Each item of a reimbursement needs its receipt."), code="receipt_required", field=f"{prefix}.receipt"
-            )
-    if expense_type == ExpenseType.INVOICE and not has_file:
-        raise ValidationFailed(_("Attach the invoice."), code="invoice_required", field="items.0.receipt")
-    if total > MAX_AMOUNT_MINOR:
-        raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field="items")
-
-
-def _check_fields(*, collective, type: str, title: str, category: str, payee: PayeeInput) -> None:
-    if type not in ExpenseType.values:
-        raise ValidationFailed(_("Choose the type of expense."), code="invalid_type", field="type")
-    if not (title or "").strip():
-        raise ValidationFailed(_("Give the expense a title."), code="required", field="title")
-    if category not in dict(category_choices(collective.host)):
-        raise ValidationFailed(_("Choose a category from the list."), code="invalid_category", field="category")
-    if payee.type not in PayeeType.values:
-        raise ValidationFailed(_("Choose who is paid."), code="invalid_payee", field="payee_type")
-    if payee.type == PayeeType.ORGANISATION and not payee.name.strip():
-        raise ValidationFailed(_("Give the organisation's name."), code="required", field="payee_name")
-    country = (payee.address.get("country") or "").strip()
-    if country and (len(country) != 2 or not country.isalpha()):
-        raise ValidationFailed(_("Use a two-letter country code, e.g. BE."), code="invalid_country", field="country")
 
 
 def _payout_method(*, person, payee: PayeeInput) -> PayoutMethod:
@@ -155,7 +48,7 @@ def _payout_method(*, person, payee: PayeeInput) -> PayoutMethod:
     return method
 
 
-def _record(expense: Expense, *, action: str, to: str, by, note: str = "", notify: bool = True) -> None:
+def record_transition(expense: Expense, *, action: str, to: str, by, note: str = "", notify: bool = True) -> None:
     ExpenseEvent.objects.create(
         expense=expense, action=action, from_status=expense.status, to_status=to, by=by, note=note
     )
@@ -165,7 +58,7 @@ def _record(expense: Expense, *, action: str, to: str, by, note: str = "", notif
         notifications.notify_on_commit(expense=expense, action=action, by=by, note=note)
 
 
-def _lock(expense: Expense) -> Expense:
+def lock_expense(expense: Expense) -> Expense:
     return Expense.objects.select_for_update().select_related("collective__host").get(pk=expense.pk)
 
 
@@ -250,8 +143,8 @@ def expense_create(
         existing = Expense.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    _check_fields(collective=collective, type=type, title=title, category=category, payee=payee)
-    _check_items(items, expense_type=type, existing={})
+    check_fields(collective=collective, type=type, title=title, category=category, payee=payee)
+    check_items(items, expense_type=type, existing={})
     try:
         with transaction.atomic():
             return _create(
@@ -338,14 +231,14 @@ def expense_update(
 ) -> Expense:
     """The submitter edits a draft, pending or incomplete expense; editing starts a new approval round."""
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         if not permissions.can_edit(by, expense):
             if permissions.is_submitter(by, expense):
                 raise Conflict(_("This expense can no longer be edited."), code="wrong_status")
             raise PermissionDenied()
-        _check_fields(collective=expense.collective, type=expense.type, title=title, category=category, payee=payee)
+        check_fields(collective=expense.collective, type=expense.type, title=title, category=category, payee=payee)
         existing = {i.public_id: i for i in expense.items.all()}
-        _check_items(items, expense_type=expense.type, existing=existing)
+        check_items(items, expense_type=expense.type, existing=existing)
         _apply(
             expense,
             by=by,
@@ -377,13 +270,13 @@ def _submit(expense: Expense, *, by) -> None:
     expense.submission_round += 1
     expense.submitted_at = timezone.now()
     action = "opencity.expense.resubmitted" if expense.status != ExpenseStatus.DRAFT else "opencity.expense.submitted"
-    _record(expense, action=action, to=ExpenseStatus.PENDING, by=by)
+    record_transition(expense, action=action, to=ExpenseStatus.PENDING, by=by)
 
 
 def expense_submit(*, expense: Expense, by) -> Expense:
     """A draft (or an incomplete expense, unchanged) goes to the admins for approval."""
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         if not permissions.can_submit_draft(by, expense):
             if permissions.is_submitter(by, expense):
                 raise Conflict(_("This expense is already submitted."), code="wrong_status")
@@ -409,7 +302,7 @@ def approvals_needed(expense: Expense) -> int:
 def expense_approve(*, expense: Expense, by, note: str = "") -> Expense:
     """Approve. Above the host's threshold two different admins must approve; the second one makes it payable."""
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         reason = permissions.approval_refusal(by, expense)
         if reason:
             exc, message = APPROVAL_MESSAGES[reason]
@@ -419,7 +312,7 @@ def expense_approve(*, expense: Expense, by, note: str = "") -> Expense:
         needed = approvals_needed(expense)
         if count >= needed:
             expense.approved_at = timezone.now()
-            _record(expense, action="opencity.expense.approved", to=ExpenseStatus.APPROVED, by=by, note=note)
+            record_transition(expense, action="opencity.expense.approved", to=ExpenseStatus.APPROVED, by=by, note=note)
         else:
             ExpenseEvent.objects.create(
                 expense=expense,
@@ -439,14 +332,14 @@ def _simple_transition(
     if require_note and not (note or "").strip():
         raise ValidationFailed(_("Please write a message for the submitter."), code="note_required", field="note")
     with transaction.atomic():
-        expense = _lock(expense)
+        expense = lock_expense(expense)
         if not role(by, expense):
             raise PermissionDenied()
         if not allowed(by, expense):
             if expense.status == to:
                 return expense  # a double-submitted form changes nothing
             raise Conflict(refusal, code="wrong_status")
-        _record(expense, action=action, to=to, by=by, note=(note or "").strip())
+        record_transition(expense, action=action, to=to, by=by, note=(note or "").strip())
         expense.save()
     return expense
 
@@ -499,7 +392,7 @@ def expense_release(*, expense: Expense, by, note: str = "") -> Expense:
     if not permissions.is_host_admin_of(by, expense):
         raise PermissionDenied()
     with transaction.atomic():
-        locked = _lock(expense)
+        locked = lock_expense(expense)
         back = ExpenseStatus.PENDING
         last = locked.events.filter(to_status=ExpenseStatus.ON_HOLD).order_by("-pk").first()
         if last and last.from_status == ExpenseStatus.APPROVED:
