@@ -15,6 +15,7 @@ from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger import services
 from opencity.ledger.models import Journal, TransferKind
 from opencity.transparency import statements
+from opencity.transparency.selectors import funds_account_or_none
 
 router = Router(tags=["money"])
 
@@ -96,7 +97,8 @@ def _journal_out(journal: Journal) -> dict:
 def collective_transactions(request, slug: str, filters: Query[TransactionFilters]):
     """Every transfer touching the collective's funds; the values are signed, so they add up to the balance."""
     collective = _collective(request, slug)
-    funds = services.funds_account(collective)
+    funds = funds_account_or_none(collective)
+    funds_id = funds.pk if funds else 0
     qs = statements.statement_transfers(
         funds,
         kind=filters.kind if filters.kind in TransferKind.values else "",
@@ -104,7 +106,7 @@ def collective_transactions(request, slug: str, filters: Query[TransactionFilter
         date_to=filters.date_to,
     )
     rows, nxt = statements.statement_page(qs, cursor=filters.cursor, limit=clamp_limit(filters.limit, default=50))
-    return {"results": [statements.row_json(statements.statement_row(t, funds.pk)) for t in rows], "next": nxt}
+    return {"results": [statements.row_json(statements.statement_row(t, funds_id)) for t in rows], "next": nxt}
 
 
 @router.post(

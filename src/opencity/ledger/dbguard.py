@@ -5,6 +5,10 @@ PostgreSQL: a plpgsql trigger. SQLite: a `RAISE(ABORT)` trigger. The only sancti
 row triggers do not see; SQLite flushes with DELETE, so its delete triggers ask the SQL function
 `ledger_wipe_allowed()`, which this process answers True only while `flush` runs (see the `flush`
 command of this app). Any other client (the sqlite3 shell, a stray ORM delete) is refused.
+
+Note for future migrations: SQLite "alters" a table by rebuilding it, which drops its triggers. A later
+migration that alters ledger_transfer or ledger_journal must re-run `install_triggers` (the trigger tests
+in tests/ledger/test_integrity.py fail if it does not).
 """
 
 from __future__ import annotations

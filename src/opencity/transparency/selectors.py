@@ -13,7 +13,6 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from opencity.hosting.models import Collective
-from opencity.ledger import services as ledger
 from opencity.ledger.models import Account, AccountKind, Transfer, TransferKind
 
 
@@ -39,12 +38,25 @@ def _raised_spent(funds: Account, since: dt.date | None = None) -> dict:
     return base.aggregate(**aggregates)
 
 
+def funds_account_or_none(collective) -> Account | None:
+    """The collective's funds account, read-only (selectors never create rows)."""
+    return Account.objects.filter(collective=collective, kind=AccountKind.COLLECTIVE_FUNDS).first()
+
+
 def collective_totals(collective) -> dict:
     """{"currency", "balance", "total_raised", "total_spent", "yearly_budget_estimate"} in minor units.
 
     raised − spent = balance. The yearly budget estimate is what was raised over the last 12 months.
     """
-    funds = ledger.funds_account(collective)
+    funds = funds_account_or_none(collective)
+    if funds is None:  # not approved yet: no account, nothing moved
+        return {
+            "currency": collective.currency,
+            "balance": 0,
+            "total_raised": 0,
+            "total_spent": 0,
+            "yearly_budget_estimate": 0,
+        }
     year_ago = timezone.localdate() - dt.timedelta(days=365)
     sums = _raised_spent(funds, since=year_ago)
     return {
@@ -123,8 +135,8 @@ def _monthly(qs: QuerySet, in_q: Q, out_q: Q, months: int) -> list[dict]:
 
 def collective_monthly_flows(collective, months: int = 12) -> list[dict]:
     """[{"month": date, "money_in", "money_out"}] for the last `months` months, oldest first (gross)."""
-    funds = ledger.funds_account(collective)
-    qs = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds))
+    funds = funds_account_or_none(collective)
+    qs = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds)) if funds else Transfer.objects.none()
     return _monthly(qs, Q(credit_account=funds), Q(debit_account=funds), months)
 
 

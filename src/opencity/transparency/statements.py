@@ -26,9 +26,11 @@ CSV_COLUMNS = ["date", "journal", "kind", "counterparty", "description", "amount
 
 
 def statement_transfers(
-    funds: Account, *, kind: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
+    funds: Account | None, *, kind: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> QuerySet[Transfer]:
     """Transfers touching `funds`, newest first; a journal's transfers together, payment before its fees."""
+    if funds is None:
+        return Transfer.objects.none()
     qs = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds)).select_related(
         "journal__person",
         "journal__host__profile",

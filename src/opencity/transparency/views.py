@@ -10,9 +10,9 @@ from django.utils.translation import gettext
 
 from opencity.hosting import permissions
 from opencity.hosting import selectors as hosting_selectors
-from opencity.ledger import services as ledger
 from opencity.ledger.models import TransferKind
 from opencity.transparency import statements
+from opencity.transparency.selectors import funds_account_or_none
 
 PAGE_SIZE = 50
 
@@ -51,15 +51,16 @@ def transactions(request, slug: str):
     collective = hosting_selectors.collective_by_slug(slug)
     if collective is None or not permissions.can_view_collective(request.user, collective):
         raise Http404
-    funds = ledger.funds_account(collective)
+    funds = funds_account_or_none(collective)
+    funds_id = funds.pk if funds else 0
     filters = statement_filters(request.GET)
     qs = statements.statement_transfers(funds, **filters)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "json"):
         if fmt == "csv":
-            response = StreamingHttpResponse(statements.stream_csv(qs, funds.pk), content_type="text/csv; charset=utf-8")
+            response = StreamingHttpResponse(statements.stream_csv(qs, funds_id), content_type="text/csv; charset=utf-8")
         else:
-            response = StreamingHttpResponse(statements.stream_json(qs, funds.pk), content_type="application/json")
+            response = StreamingHttpResponse(statements.stream_json(qs, funds_id), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{collective.slug}-transactions.{fmt}"'
         return response
     rows, next_cursor = statements.statement_page(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
@@ -69,10 +70,10 @@ def transactions(request, slug: str):
         {
             "collective": collective,
             "host": collective.host,
-            "groups": _group([statements.statement_row(t, funds.pk) for t in rows]),
+            "groups": _group([statements.statement_row(t, funds_id) for t in rows]),
             "next_cursor": next_cursor,
-            "balance": funds.balance,
-            "currency": funds.currency,
+            "balance": funds.balance if funds else 0,
+            "currency": collective.currency,
             "filters": filters,
             "kinds": TransferKind.choices,
             "title": gettext("Transactions of %(name)s") % {"name": collective.name},
