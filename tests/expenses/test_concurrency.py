@@ -82,3 +82,24 @@ def test_two_admins_paying_the_same_expense_pay_it_once(check_ledger):
     assert ledger.funds_account(collective).balance == 7000
     assert Transfer.objects.filter(kind="expense").count() == 1
     check_ledger()
+
+
+def test_two_payout_files_at_once_never_share_an_expense(check_ledger):
+    host = make_host()
+    first = enable_2fa(host.admins.first())
+    second = make_user()
+    hosting.host_add_admin(host=host, user=second)
+    enable_2fa(second)
+    collective = make_collective(host)
+    fund(collective, 50_000)
+    submitter = make_user()
+    expenses = [approved(collective, submitter, 1000) for _ in range(6)]
+
+    results = _run_all([lambda u=u: payouts.payout_batch_create(host=host, by=u) for u in (first, second)])
+
+    assert sorted(results) in (["nothing_payable", "paid"], ["conflict", "paid"]), results
+    from opencity.expenses.models import PayoutLine
+
+    assert PayoutLine.objects.filter(status="open").count() == len(expenses)
+    assert PayoutLine.objects.values("expense").distinct().count() == len(expenses)
+    check_ledger()

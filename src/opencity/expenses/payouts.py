@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +162,13 @@ def payout_batch_create(
         if expenses is not None:
             qs = qs.filter(pk__in=[e.pk for e in expenses])
         candidates = list(Expense.objects.select_for_update().filter(pk__in=qs.values("pk")).order_by("pk"))
+        # Re-read under the locks: another admin's file may have taken some of them while we waited.
+        taken = set(
+            PayoutLine.objects.filter(expense__in=candidates, status=PayoutLine.Status.OPEN).values_list(
+                "expense_id", flat=True
+            )
+        )
+        candidates = [e for e in candidates if e.pk not in taken and e.status == ExpenseStatus.APPROVED]
         order = {e.pk: i for i, e in enumerate(qs)}
         candidates.sort(key=lambda e: order.get(e.pk, 0))
         left: dict[int, int] = {}
@@ -219,7 +226,13 @@ def payout_batch_create(
         batch.save()
         for line in lines:
             line.batch = batch
-        PayoutLine.objects.bulk_create(lines)
+        try:
+            with transaction.atomic():
+                PayoutLine.objects.bulk_create(lines)
+        except IntegrityError:
+            raise Conflict(
+                _("Another payout file took some of these expenses at the same time; try again."), code="conflict"
+            ) from None
     return batch
 
 
