@@ -218,3 +218,13 @@ def test_double_submit_concurrently_creates_one_contribution(check_ledger):
     assert Contribution.objects.count() == 1
     assert Journal.objects.filter(source_type="contribution").count() == 1
     check_ledger()
+
+
+def test_thanks_page_shows_the_receipt_number_only_to_its_browser(client, collective):
+    from django.test import Client
+
+    response = _post(client, collective)
+    c = Contribution.objects.get()
+    assert c.receipt_number.encode() in client.get(response.url).content
+    other = Client().get(response.url)
+    assert other.status_code == 200 and c.receipt_number.encode() not in other.content
