@@ -245,3 +245,48 @@ def test_applications_list_approve_reject(client, host, api_token, mailoutbox, d
     everything = _json(client, "get", f"/api/v1/hosts/{host.slug}/applications?status=all", token=admin_token).json()
     assert {r["status"] for r in everything["results"]} >= {"approved", "rejected"}
     _assert_error(_json(client, "post", "/api/v1/applications/app_nope/approve", token=admin_token), 404)
+
+
+def test_patch_host_settings(client, host, api_token):
+    token = api_token(host.admins.first())
+    url = f"/api/v1/hosts/{host.slug}"
+    resp = _json(client, "patch", url, {"iban": "BE71 0961 2345 6769", "default_host_fee_percent": "6.5",
+                                         "expense_two_approvals_above": 100000}, token=token)
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["iban"] == "BE71096123456769" and body["default_host_fee_percent"] == "6.50"
+    assert body["expense_two_approvals_above"] == 100000
+    assert "iban" not in client.get(url).json()  # the public answer stays private-free
+    assert host.admins.first().email not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"iban": "BE00 1234"}, 400, "invalid_iban"),
+        ({"iban": "BE71096123456768"}, 400, "invalid_iban"),
+        ({"enterprise_number": "0123.456.789"}, 400, "invalid_enterprise_number"),
+        ({"bic": "XYZ"}, 400, "invalid_bic"),
+        ({"default_host_fee_percent": 75}, 422, "validation_error"),
+        ({"default_host_fee_percent": "8.123"}, 422, "validation_error"),
+        ({"membership_grace_days": "many"}, 422, "validation_error"),
+        ({"legal_name": None}, 400, "null_not_allowed"),
+        ({"currency": "USD"}, 422, "validation_error"),
+    ],
+)
+def test_patch_host_refuses_bad_input(client, host, api_token, body, status, code):
+    before = (host.iban, host.enterprise_number, host.bic, host.default_host_fee_percent, host.currency)
+    resp = _json(client, "patch", f"/api/v1/hosts/{host.slug}", body, token=api_token(host.admins.first()))
+    _assert_error(resp, status, code)
+    host.refresh_from_db()
+    assert (host.iban, host.enterprise_number, host.bic, host.default_host_fee_percent, host.currency) == before
+
+
+def test_patch_host_permissions(client, host, collective, api_token):
+    url = f"/api/v1/hosts/{host.slug}"
+    other_host_admin = make_host().admins.first()
+    _assert_error(_json(client, "patch", url, {"legal_name": "Mine"}), 401)
+    for user in (make_user(), collective.admins.first(), other_host_admin):
+        _assert_error(_json(client, "patch", url, {"legal_name": "Mine"}, token=api_token(user)), 403, "forbidden")
+    host.refresh_from_db()
+    assert host.legal_name != "Mine"

@@ -7,6 +7,7 @@ payment pages, not here.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
@@ -28,6 +29,10 @@ LanguageCode = Literal["en", "fr", "nl", "ar"]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
+class _In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
 class HostOut(Schema):
     slug: str
     name: str
@@ -40,6 +45,28 @@ class HostOut(Schema):
     description: str
     url: str
     totals: dict[str, int | MoneyOut]
+
+
+class HostPrivateOut(HostOut):
+    """What a host's own admins see: the bank and policy details behind the settings page."""
+
+    iban: str
+    bic: str
+    address: str
+    expense_two_approvals_above: int | None
+    membership_grace_days: int
+
+
+class HostPatchIn(_In):
+    legal_name: str | None = Field(default=None, min_length=1, max_length=200)
+    enterprise_number: str | None = Field(default=None, max_length=20)
+    iban: str | None = Field(default=None, max_length=42)
+    bic: str | None = Field(default=None, max_length=11)
+    address: str | None = Field(default=None, max_length=1000)
+    default_host_fee_percent: Decimal | None = Field(default=None, ge=0, le=50, decimal_places=2)
+    languages: list[LanguageCode] | None = Field(default=None, max_length=4)
+    expense_two_approvals_above: int | None = Field(default=None, ge=0, description="minor units; null: never")
+    membership_grace_days: int | None = Field(default=None, ge=0, le=365)
 
 
 class CollectiveSummaryOut(Schema):
@@ -70,10 +97,6 @@ class CollectiveOut(CollectiveSummaryOut):
 class CollectivePage(Schema):
     results: list[CollectiveSummaryOut]
     next: str | None
-
-
-class _In(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class CollectiveCreateIn(_In):
@@ -150,6 +173,18 @@ def host_out(host: Host) -> dict:
     }
 
 
+def host_private_out(host: Host) -> dict:
+    out = host_out(host)
+    out.update(
+        iban=host.iban,
+        bic=host.bic,
+        address=host.address,
+        expense_two_approvals_above=host.expense_two_approvals_above,
+        membership_grace_days=host.membership_grace_days,
+    )
+    return out
+
+
 def collective_summary(c: Collective) -> dict:
     return {
         "slug": c.slug,
@@ -223,6 +258,22 @@ def _check_choice(value: str | None, choices, field: str) -> str:
 @router.get("/hosts/{slug}", response={200: HostOut, **ERRORS}, auth=None, summary="A host's public profile")
 def get_host(request, slug: str):
     return host_out(_host_or_404(slug))
+
+
+@router.patch(
+    "/hosts/{slug}", response={200: HostPrivateOut, **ERRORS}, auth=token_auth, summary="Edit a host (host admins)"
+)
+def patch_host(request, slug: str, payload: HostPatchIn):
+    """Legal and bank details and policies. Only the host's admins; the answer includes the private details."""
+    host = _host_or_404(slug)
+    if not permissions.can_manage_host(request.auth, host):
+        raise PermissionDenied()
+    changes = payload.model_dump(exclude_unset=True)
+    nullable = {"expense_two_approvals_above"}
+    if any(value is None for key, value in changes.items() if key not in nullable):
+        raise ValidationFailed(_("Fields cannot be set to null."), code="null_not_allowed")
+    services.host_update(host=host, by=request.auth, **changes)
+    return host_private_out(_host_or_404(slug))
 
 
 @router.get("/collectives", response={200: CollectivePage, **ERRORS}, auth=None, summary="Active collectives")
