@@ -425,3 +425,71 @@ def test_settings_page_lists_my_expenses(world, client):
     client.force_login(world.submitter)
     body = client.get("/accounts/settings/").content.decode()
     assert "Settings expense" in body and "/expenses/mine" in body
+
+
+def _scheduled(world):
+    from opencity.expenses import payouts
+
+    expense = approved(world.collective, world.submitter)
+    batch = payouts.payout_batch_create(host=world.host, by=world.host_admin)
+    payouts.payout_batch_mark_sent(batch=batch, by=world.host_admin)
+    return expense
+
+
+def _errored(world):
+    from opencity.expenses import payouts
+
+    expense = _scheduled(world)
+    return payouts.expense_mark_error(expense=expense, by=world.host_admin, note="Closed account")
+
+
+MORE = {
+    # action: (setup, roles allowed, status after)
+    "submit": (lambda w: submit(w.collective, w.submitter, draft=True), {"submitter"}, ExpenseStatus.PENDING),
+    "release": (
+        lambda w: services.expense_hold(expense=submit(w.collective, w.submitter), by=w.host_admin),
+        {"host_admin"},
+        ExpenseStatus.PENDING,
+    ),
+    "error": (_scheduled, {"host_admin"}, ExpenseStatus.ERROR),
+    "retry": (_errored, {"host_admin"}, ExpenseStatus.APPROVED),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", sorted(MORE))
+def test_more_page_actions_by_role(world, client, action, role):
+    setup, allowed_roles, after = MORE[action]
+    expense = setup(world)
+    expense.refresh_from_db()
+    before = expense.status
+    user = world.user(role)
+    if user:
+        client.force_login(user)
+    res = client.post(_url(expense, f"/do/{action}"), {"note": "x"})
+    expense.refresh_from_db()
+    allowed = role in allowed_roles
+    assert expense.status == (after if allowed else before), (action, role)
+    if action == "submit" and role not in allowed_roles:
+        assert res.status_code in (302, 403, 404)  # a draft is invisible to everyone but the people involved
+    elif role == "anonymous":
+        assert res.status_code == 302 and "/accounts/login" in res["Location"]
+    elif role in RECEIPT_ALLOWED:
+        assert res.status_code == 302
+    else:
+        assert res.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_edit_page_by_role(world, client, role):
+    expense = submit(world.collective, world.submitter)
+    user = world.user(role)
+    if user:
+        client.force_login(user)
+    res = client.get(_url(expense, "/edit"))
+    if role == "submitter":
+        assert res.status_code == 200
+    elif role == "anonymous":
+        assert res.status_code == 302
+    else:
+        assert res.status_code == 404
