@@ -250,8 +250,13 @@ def test_applications_list_approve_reject(client, host, api_token, mailoutbox, d
 def test_patch_host_settings(client, host, api_token):
     token = api_token(host.admins.first())
     url = f"/api/v1/hosts/{host.slug}"
-    resp = _json(client, "patch", url, {"iban": "BE71 0961 2345 6769", "default_host_fee_percent": "6.5",
-                                         "expense_two_approvals_above": 100000}, token=token)
+    resp = _json(
+        client,
+        "patch",
+        url,
+        {"iban": "BE71 0961 2345 6769", "default_host_fee_percent": "6.5", "expense_two_approvals_above": 100000},
+        token=token,
+    )
     assert resp.status_code == 200, resp.content
     body = resp.json()
     assert body["iban"] == "BE71096123456769" and body["default_host_fee_percent"] == "6.50"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from opencity.hosting import services
+from opencity.hosting import team
 from tests.conftest import make_collective, make_user
 
 pytestmark = pytest.mark.django_db
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_pages_render(client, host):
     collective = make_collective(host)
-    invitation = services.invitation_create(collective=collective, by=collective.admins.get(), email="x@example.org")
+    invitation = team.invitation_create(collective=collective, by=collective.admins.get(), email="x@example.org")
     staff = make_user(is_staff=True, is_superuser=True)
     client.force_login(staff)
     application = collective.applications.get()

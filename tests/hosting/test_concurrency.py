@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from opencity.core.errors import DomainError
-from opencity.hosting import services
+from opencity.hosting import services, team
 from opencity.hosting.models import CollectiveAdmin, HostApplication
 from tests.conftest import make_collective, make_host, make_user
 
@@ -42,8 +42,8 @@ def test_two_admins_removing_each_other_leave_one():
     second = make_user()
     services.collective_add_admin(collective=collective, user=second)
     results = _race(
-        lambda: services.collective_remove_admin(collective=collective, by=first, user=second),
-        lambda: services.collective_remove_admin(collective=collective, by=second, user=first),
+        lambda: team.collective_remove_admin(collective=collective, by=first, user=second),
+        lambda: team.collective_remove_admin(collective=collective, by=second, user=first),
     )
     assert CollectiveAdmin.objects.filter(collective=collective).count() == 1
     assert sum(isinstance(r, DomainError) for r in results) == 1
@@ -69,11 +69,11 @@ def test_approve_and_reject_at_once_decide_once():
 def test_an_invitation_is_used_once_even_by_two_people_at_once():
     host = make_host()
     collective = make_collective(host)
-    invitation = services.invitation_create(collective=collective, by=collective.admins.get(), email="x@example.org")
+    invitation = team.invitation_create(collective=collective, by=collective.admins.get(), email="x@example.org")
     a, b = make_user(), make_user()
     results = _race(
-        lambda: services.invitation_accept(token=invitation.token, user=a),
-        lambda: services.invitation_accept(token=invitation.token, user=b),
+        lambda: team.invitation_accept(token=invitation.token, user=a),
+        lambda: team.invitation_accept(token=invitation.token, user=b),
     )
     assert sum(isinstance(r, DomainError) for r in results) == 1
     assert collective.admins.filter(pk__in=[a.pk, b.pk]).count() == 1

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
-from opencity.hosting import services
+from opencity.hosting import services, team
 from opencity.hosting.models import Collective, CollectiveAdmin, Host, Invitation
 from tests.conftest import make_collective, make_host, make_user
 
@@ -173,8 +173,8 @@ def test_collective_update_markdown_and_refusals(collective, collective_admin, c
 
 def test_invitation_flow(client, collective, collective_admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.invitation_create(collective=collective, by=collective_admin, email="Friend@Example.org")
-        again = services.invitation_create(collective=collective, by=collective_admin, email="friend@example.org")
+        invitation = team.invitation_create(collective=collective, by=collective_admin, email="Friend@Example.org")
+        again = team.invitation_create(collective=collective, by=collective_admin, email="friend@example.org")
     assert again.pk == invitation.pk and len(mail.outbox) == 1
     assert f"/invitations/{invitation.token}" in mail.outbox[0].body
     url = f"/invitations/{invitation.token}"
@@ -192,26 +192,26 @@ def test_invitation_flow(client, collective, collective_admin, django_capture_on
     client.post(url)
     assert not collective.admins.filter(pk=stranger.pk).exists()
     with pytest.raises(Conflict):
-        services.invitation_accept(token=invitation.token, user=stranger)
+        team.invitation_accept(token=invitation.token, user=stranger)
     assert client.get("/invitations/nonsense").status_code == 404
 
 
 def test_invite_refusals(collective, collective_admin):
     with pytest.raises(ValidationFailed):
-        services.invitation_create(collective=collective, by=collective_admin, email="not-an-email")
+        team.invitation_create(collective=collective, by=collective_admin, email="not-an-email")
     with pytest.raises(Conflict):
-        services.invitation_create(collective=collective, by=collective_admin, email=collective_admin.email.upper())
+        team.invitation_create(collective=collective, by=collective_admin, email=collective_admin.email.upper())
     assert not Invitation.objects.exists()
 
 
 def test_revoked_invitation_cannot_be_used(collective, collective_admin, client):
-    invitation = services.invitation_create(collective=collective, by=collective_admin, email="x@example.org")
+    invitation = team.invitation_create(collective=collective, by=collective_admin, email="x@example.org")
     client.force_login(collective_admin)
     client.post(f"/{collective.slug}/admins", {"action": "revoke", "invitation": invitation.pk})
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
     with pytest.raises(Exception):  # noqa: B017 - NotFound
-        services.invitation_accept(token=invitation.token, user=make_user())
+        team.invitation_accept(token=invitation.token, user=make_user())
 
 
 def test_remove_admin_but_never_the_last(client, collective, collective_admin):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from opencity.core.errors import DomainError
-from opencity.hosting import permissions, selectors, services
+from opencity.hosting import permissions, selectors, services, team
 from opencity.hosting.forms import CollectiveEditForm, HostSettingsForm, InviteForm, RejectForm, add_domain_error
 
 
@@ -155,14 +155,14 @@ def collective_admins(request, collective):
         try:
             if action == "invite":
                 if form.is_valid():
-                    invitation = services.invitation_create(
+                    invitation = team.invitation_create(
                         collective=collective, by=request.user, email=form.cleaned_data["email"]
                     )
                     messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
                     return redirect("collective_admins", collective.slug)
             elif action == "remove":
                 member = _admin_user(collective, request.POST.get("admin"))
-                services.collective_remove_admin(collective=collective, by=request.user, user=member)
+                team.collective_remove_admin(collective=collective, by=request.user, user=member)
                 messages.success(request, _("%(name)s is no longer an admin.") % {"name": member.display_name})
                 if member.pk == request.user.pk:
                     return redirect("profile", collective.slug)
@@ -173,7 +173,7 @@ def collective_admins(request, collective):
                 )
                 if invitation is None:
                     raise Http404
-                services.invitation_revoke(invitation=invitation, by=request.user)
+                team.invitation_revoke(invitation=invitation, by=request.user)
                 messages.success(request, _("Invitation withdrawn."))
                 return redirect("collective_admins", collective.slug)
         except DomainError as exc:

@@ -2,7 +2,7 @@
 
 from opencity.accounts.models import User
 from opencity.community.services import person_find_or_create
-from opencity.hosting import services
+from opencity.hosting import services, team
 from opencity.hosting.models import HostApplication
 
 DEMO_PASSWORD = "opencity-demo-2026"
@@ -194,10 +194,10 @@ def _describe(collectives, admins) -> None:
 def _second_admin(collective, admins) -> None:
     """The Repair Café has two organisers (the second joined through an invitation) and one open invitation."""
     organiser = admins[collective.slug]
-    invitation = services.invitation_create(collective=collective, by=organiser, email="samira@example.org")
+    invitation = team.invitation_create(collective=collective, by=organiser, email="samira@example.org")
     samira = _user("samira@example.org", "Samira Haddad")
-    services.invitation_accept(token=invitation.token, user=samira)
-    services.invitation_create(collective=collective, by=organiser, email="jonas@example.org")
+    team.invitation_accept(token=invitation.token, user=samira)
+    team.invitation_create(collective=collective, by=organiser, email="jonas@example.org")
 
 
 def _second_host(ctx: dict) -> None:

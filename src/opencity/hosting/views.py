@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opencity.core.errors import DomainError
-from opencity.hosting import permissions, selectors, services
+from opencity.hosting import permissions, selectors, services, team
 from opencity.hosting.forms import CollectiveCreateForm, add_domain_error
 from opencity.hosting.models import LANGUAGE_CHOICES, Category, Commune
 
@@ -126,7 +126,7 @@ def invitation_accept(request, token: str):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('accounts:login')}?next={request.path}")
         try:
-            invitation = services.invitation_accept(token=token, user=request.user)
+            invitation = team.invitation_accept(token=token, user=request.user)
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
