@@ -1,5 +1,6 @@
 from django import template
 
+from opencity.ledger.permissions import can_manage_ledger
 from opencity.transparency import selectors
 from opencity.transparency.charts import flows_svg
 
@@ -10,7 +11,11 @@ register = template.Library()
 def collective_money_summary(context, collective):
     """Balance, raised, spent, yearly budget and the monthly chart; host totals on the host's own profile."""
     host = collective.host
+    request = context.get("request")
+    can_see_books = False
     if collective.is_host_profile:
+        user = getattr(request, "user", None)
+        can_see_books = bool(user and user.is_authenticated and can_manage_ledger(user, host))
         totals = selectors.host_totals(host)
         flows = selectors.host_monthly_flows(host)
     else:
@@ -23,5 +28,6 @@ def collective_money_summary(context, collective):
         "currency": totals["currency"],
         "flows": flows,
         "chart": flows_svg(flows, totals["currency"], chart_id=f"flows-{collective.slug}"),
-        "request": context.get("request"),
+        "request": request,
+        "can_see_books": can_see_books,
     }
