@@ -13,7 +13,7 @@ from typing import Literal
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from opencity.api.auth import optional_auth, token_auth
 from opencity.api.pagination import clamp_limit, keyset_page
@@ -29,8 +29,27 @@ LanguageCode = Literal["en", "fr", "nl", "ar"]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
+def _no_nul(value):
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    if isinstance(value, dict):
+        for item in value.values():
+            _no_nul(item)
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
 class _In(Schema):
+    """Request bodies: unknown fields are refused, and so is the NUL character (PostgreSQL cannot store it)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data):
+        return _no_nul(data)
 
 
 class HostOut(Schema):
@@ -232,14 +251,14 @@ def application_out(app: HostApplication) -> dict:
 
 
 def _host_or_404(slug: str) -> Host:
-    host = selectors.host_by_slug(slug)
+    host = selectors.host_by_slug(slug) if "\x00" not in slug else None
     if host is None:
         raise NotFound()
     return host
 
 
 def _visible_collective(request, slug: str) -> Collective:
-    collective = selectors.collective_by_slug(slug)
+    collective = selectors.collective_by_slug(slug) if "\x00" not in slug else None
     if collective is None or not permissions.can_view_collective(request.user, collective):
         raise NotFound()
     return collective
@@ -289,7 +308,7 @@ def list_collectives(
 ):
     """Same filters as the /collectives/ page; cursor-paginated, oldest first."""
     filters = {
-        "q": q.strip()[:100],
+        "q": q.replace("\x00", "").strip()[:100],
         "category": _check_choice(category, Category.choices, "category"),
         "commune": _check_choice(commune, Commune.choices, "commune"),
         "language": _check_choice(language, LANGUAGE_CHOICES, "language"),
@@ -372,7 +391,7 @@ def list_applications(
 
 
 def _application_for(request, public_id: str) -> HostApplication:
-    application = selectors.application_by_public_id(public_id)
+    application = selectors.application_by_public_id(public_id) if "\x00" not in public_id else None
     if application is None:
         raise NotFound()
     if not permissions.can_review_applications(request.auth, application.host):
