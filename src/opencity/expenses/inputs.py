@@ -22,6 +22,9 @@ from opencity.expenses.models import (
 from opencity.expenses.receipts import check_receipt
 from opencity.money import MAX_AMOUNT_MINOR
 
+MAX_ITEMS = 50
+MAX_NOTE = 5000
+
 
 @dataclass
 class ItemInput:
@@ -81,6 +84,12 @@ def category_choices(host) -> list[tuple[str, str]]:
 def check_items(items: list[ItemInput], *, expense_type: str, existing: dict[str, ExpenseItem]) -> None:
     if not items:
         raise ValidationFailed(_("Add at least one item."), code="no_items", field="items")
+    if len(items) > MAX_ITEMS:
+        raise ValidationFailed(
+            _("An expense has at most %(max)s items; split it in two.") % {"max": MAX_ITEMS},
+            code="too_many_items",
+            field="items",
+        )
     today = timezone.localdate()
     total = 0
     has_file = False
@@ -116,7 +125,7 @@ def check_items(items: list[ItemInput], *, expense_type: str, existing: dict[str
         raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field="items")
 
 
-def check_fields(*, collective, type: str, title: str, category: str, payee: PayeeInput) -> None:
+def check_fields(*, collective, type: str, title: str, category: str, payee: PayeeInput, note: str = "") -> None:
     if type not in ExpenseType.values:
         raise ValidationFailed(_("Choose the type of expense."), code="invalid_type", field="type")
     if not (title or "").strip():
@@ -127,6 +136,8 @@ def check_fields(*, collective, type: str, title: str, category: str, payee: Pay
         raise ValidationFailed(_("Choose who is paid."), code="invalid_payee", field="payee_type")
     if payee.type == PayeeType.ORGANISATION and not payee.name.strip():
         raise ValidationFailed(_("Give the organisation's name."), code="required", field="payee_name")
+    if len(note or "") > MAX_NOTE:
+        raise ValidationFailed(_("This note is too long."), code="too_long", field="note")
     country = (payee.address.get("country") or "").strip()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationFailed(_("Use a two-letter country code, e.g. BE."), code="invalid_country", field="country")

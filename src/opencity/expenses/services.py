@@ -143,7 +143,7 @@ def expense_create(
         existing = Expense.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    check_fields(collective=collective, type=type, title=title, category=category, payee=payee)
+    check_fields(collective=collective, type=type, title=title, category=category, payee=payee, note=note)
     check_items(items, expense_type=type, existing={})
     try:
         with transaction.atomic():
@@ -236,7 +236,9 @@ def expense_update(
             if permissions.is_submitter(by, expense):
                 raise Conflict(_("This expense can no longer be edited."), code="wrong_status")
             raise PermissionDenied()
-        check_fields(collective=expense.collective, type=expense.type, title=title, category=category, payee=payee)
+        check_fields(
+            collective=expense.collective, type=expense.type, title=title, category=category, payee=payee, note=note
+        )
         existing = {i.public_id: i for i in expense.items.all()}
         check_items(items, expense_type=expense.type, existing=existing)
         _apply(
