@@ -154,6 +154,8 @@ def payout_batch_create(
         _check_can_pay(by, host)
     if schema not in sepa.SCHEMAS:
         raise ValidationFailed(_("Unknown file format."), code="invalid_schema", field="schema")
+    if host.currency != "EUR":
+        raise ValidationFailed(_("SEPA payout files are in euros only."), code="currency_not_sepa")
     if not host.iban:
         raise ValidationFailed(_("Set the host's IBAN before making payout files."), code="host_iban_missing")
     execution_date = execution_date or timezone.localdate()
