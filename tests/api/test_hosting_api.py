@@ -306,3 +306,15 @@ def test_nul_characters_are_refused_cleanly(client, host, collective, api_token)
     _assert_error(client.get("/api/v1/hosts/ab%00cd"), 404)
     _assert_error(_json(client, "post", "/api/v1/applications/app_%00/approve", token=token), 404)
     assert client.get("/collectives/", {"q": "a\x00b"}).status_code == 200
+
+
+def test_list_query_count_is_constant(client, host, django_assert_max_num_queries):
+    for i in range(3):
+        make_collective(host, name=f"A{i}")
+    with django_assert_max_num_queries(3) as small:
+        assert len(client.get("/api/v1/collectives?limit=100").json()["results"]) == 3
+    for i in range(25):
+        make_collective(host, name=f"B{i}")
+    with django_assert_max_num_queries(3) as large:
+        assert len(client.get("/api/v1/collectives?limit=100").json()["results"]) == 28
+    assert len(small.captured_queries) == len(large.captured_queries)

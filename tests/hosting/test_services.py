@@ -336,3 +336,24 @@ def test_host_admin_index_links(client, host, host_admin):
     html = client.get(f"/fr/{host.slug}/admin/").content.decode()
     for path in ("admin/applications", "admin/settings", "admin/ledger", "admin/expenses"):
         assert f'href="/fr/{host.slug}/{path}"' in html, path
+
+
+def test_double_click_on_approve_is_harmless(client, host, host_admin, django_capture_on_commit_callbacks):
+    collective = make_collective(host, active=False)
+    app = collective.applications.get()
+    client.force_login(host_admin)
+    url = f"/{host.slug}/admin/applications/{app.public_id}/approve"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, follow=True)
+        second = client.post(url, follow=True)
+    assert "is approved and live" in first.content.decode()
+    assert "already been decided" in second.content.decode()
+    assert len([m for m in mail.outbox if "approved" in m.subject]) == 1
+
+
+def test_double_submit_of_the_create_form_creates_one(client, host):
+    client.force_login(make_user())
+    data = {"name": "Twice", "slug": "twice", "category": "food", "commune": "evere", "host": host.slug}
+    assert client.post("/collectives/new", data)["Location"] == "/twice/"
+    assert client.post("/collectives/new", data)["Location"] == "/twice/"
+    assert Collective.objects.filter(slug="twice").count() == 1
