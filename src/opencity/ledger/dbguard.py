@@ -26,15 +26,15 @@ PG_FORWARD = [
     END $$;
     """,
     """
-    CREATE TRIGGER ledger_transfer_immutable BEFORE UPDATE OR DELETE ON ledger_transfer
+    CREATE OR REPLACE TRIGGER ledger_transfer_immutable BEFORE UPDATE OR DELETE ON ledger_transfer
         FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
     """,
     """
-    CREATE TRIGGER ledger_journal_no_delete BEFORE DELETE ON ledger_journal
+    CREATE OR REPLACE TRIGGER ledger_journal_no_delete BEFORE DELETE ON ledger_journal
         FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
     """,
     """
-    CREATE TRIGGER ledger_journal_keys_immutable BEFORE UPDATE OF host_id, kind, idempotency_key, effective_date,
+    CREATE OR REPLACE TRIGGER ledger_journal_keys_immutable BEFORE UPDATE OF host_id, kind, idempotency_key, effective_date,
         reverses_id ON ledger_journal FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
     """,
 ]
@@ -46,19 +46,19 @@ PG_BACKWARD = [
 ]
 SQLITE_FORWARD = [
     """
-    CREATE TRIGGER ledger_transfer_no_update BEFORE UPDATE ON ledger_transfer
+    CREATE TRIGGER IF NOT EXISTS ledger_transfer_no_update BEFORE UPDATE ON ledger_transfer
     BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: UPDATE on ledger_transfer refused'); END;
     """,
     """
-    CREATE TRIGGER ledger_transfer_no_delete BEFORE DELETE ON ledger_transfer WHEN NOT ledger_wipe_allowed()
+    CREATE TRIGGER IF NOT EXISTS ledger_transfer_no_delete BEFORE DELETE ON ledger_transfer WHEN NOT ledger_wipe_allowed()
     BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: DELETE on ledger_transfer refused'); END;
     """,
     """
-    CREATE TRIGGER ledger_journal_no_delete BEFORE DELETE ON ledger_journal WHEN NOT ledger_wipe_allowed()
+    CREATE TRIGGER IF NOT EXISTS ledger_journal_no_delete BEFORE DELETE ON ledger_journal WHEN NOT ledger_wipe_allowed()
     BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: DELETE on ledger_journal refused'); END;
     """,
     """
-    CREATE TRIGGER ledger_journal_keys_immutable BEFORE UPDATE OF host_id, kind, idempotency_key, effective_date,
+    CREATE TRIGGER IF NOT EXISTS ledger_journal_keys_immutable BEFORE UPDATE OF host_id, kind, idempotency_key, effective_date,
         reverses_id ON ledger_journal
     BEGIN SELECT RAISE(ABORT, 'ledger history is immutable: UPDATE on ledger_journal refused'); END;
     """,
