@@ -110,3 +110,26 @@ def test_general_ledger_and_balance_report_agree_and_tie_out(client, host, host_
     html = client.get(f"/{host.slug}/admin/ledger/balances").content.decode()
     assert a.name in html and "funds:" in html
     check_ledger()
+
+
+@pytest.mark.django_db
+def test_collective_admin_gives_by_form(client, host, check_ledger):
+    giver, receiver = make_collective(host), make_collective(host)
+    contribute(giver, 10000)
+    url = f"/{giver.slug}/give"
+    assert client.get(url).status_code == 302  # login first
+    client.force_login(receiver.admins.first())
+    assert client.get(url).status_code == 403
+    client.force_login(giver.admins.first())
+    page = client.get(url)
+    assert page.status_code == 200 and receiver.slug in page.content.decode()
+    assert giver.slug not in [c.slug for c in page.context["form"].fields["to"].queryset]
+    data = {"to": receiver.slug, "amount": "20", "description": "tools", "token": "t1"}
+    too_much = client.post(url, {**data, "amount": "93", "token": "t0"})
+    assert too_much.status_code == 400 and "enough money" in too_much.content.decode()
+    assert client.post(url, data).status_code == 302
+    client.post(url, data)  # double submit
+    assert ledger.funds_account(receiver).balance == 2000
+    assert ledger.funds_account(giver).balance == 9200 - 2000
+    assert "Give to another collective" in client.get(f"/{giver.slug}/transactions").content.decode()
+    check_ledger()

@@ -47,3 +47,30 @@ class DateRangeForm(forms.Form):
 
 class AtDateForm(forms.Form):
     at = forms.DateField(label=_("At date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class GiftForm(forms.Form):
+    """A collective gives to another collective of the same host."""
+
+    to = forms.ModelChoiceField(label=_("To the collective"), queryset=Collective.objects.none(), to_field_name="slug")
+    amount = forms.CharField(label=_("Amount"), max_length=20, help_text=_("For example 250 or 250.50"))
+    description = forms.CharField(label=_("What it is for"), max_length=300)
+    token = forms.CharField(widget=forms.HiddenInput, initial=lambda: uuid.uuid4().hex, max_length=64)
+
+    def __init__(self, *args, collective, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.collective = collective
+        self.fields["to"].queryset = (
+            Collective.objects.filter(host_id=collective.host_id, status=Collective.Status.ACTIVE)
+            .exclude(pk=collective.pk)
+            .exclude(pk=collective.host.profile_id)
+        )
+
+    def clean_amount(self) -> int:
+        try:
+            money = Money.parse(self.cleaned_data["amount"], self.collective.currency)
+        except ValueError:
+            raise forms.ValidationError(_("Enter an amount like 250 or 250.50.")) from None
+        if money.amount <= 0:
+            raise forms.ValidationError(_("Enter an amount greater than zero."))
+        return money.amount

@@ -156,3 +156,9 @@ def funds_collective(journal: Journal):
         if t.credit_account.kind == AccountKind.COLLECTIVE_FUNDS:
             return t.credit_account.collective
     return None
+
+
+def funds_balance(collective) -> int:
+    """The collective's balance: one row read (0 before approval)."""
+    acc = Account.objects.filter(collective=collective, kind=AccountKind.COLLECTIVE_FUNDS).first()
+    return acc.balance if acc else 0

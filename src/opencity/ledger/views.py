@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger import selectors, services
-from opencity.ledger.forms import AddedFundsForm, AtDateForm, DateRangeForm, ReverseForm
+from opencity.ledger.forms import AddedFundsForm, AtDateForm, DateRangeForm, GiftForm, ReverseForm
 from opencity.ledger.models import Journal, TransferKind
-from opencity.ledger.permissions import can_manage_ledger
+from opencity.ledger.permissions import can_give, can_manage_ledger
 
 
 def _host_for_admin(request, slug: str):
@@ -136,4 +136,41 @@ def balance_report(request, slug: str):
             "currency": host.currency,
             "at_form": AtDateForm(initial={"at": at}),
         },
+    )
+
+
+@login_required
+def give(request, slug: str):
+    """Admins of a collective give part of its money to another collective of the same host."""
+    collective = hosting_selectors.collective_by_slug(slug)
+    if collective is None:
+        raise Http404
+    if not can_give(request.user, collective):
+        raise PermissionDenied
+    form = GiftForm(request.POST or None, collective=collective)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.collective_transfer(
+                    from_collective=collective,
+                    to_collective=data["to"],
+                    amount=data["amount"],
+                    description=data["description"],
+                    by=request.user,
+                    idempotency_key=f"{collective.pk}:{data['token']}",
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            else:
+                messages.success(request, gettext("Sent to %(name)s.") % {"name": data["to"].name})
+                return redirect("transparency:transactions", slug=collective.slug)
+    funds = selectors.funds_balance(collective)
+    return render(
+        request,
+        "ledger/give.html",
+        {"collective": collective, "form": form, "balance": funds, "currency": collective.currency},
+        status=status,
     )

@@ -8,6 +8,7 @@ app_name = "transparency"
 urlpatterns = [
     path("<slug:slug>/transactions", views.transactions, name="transactions"),
     path("<slug:slug>/transactions/", views.transactions),
+    path("<slug:slug>/give", ledger_views.give, name="give"),
     # Host admins: the host's books.
     path("<slug:slug>/admin/ledger", ledger_views.host_ledger, name="host_ledger"),
     path("<slug:slug>/admin/ledger/added-funds", ledger_views.added_funds_create, name="added_funds_create"),

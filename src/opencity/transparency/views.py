@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from opencity.hosting import permissions
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger.models import TransferKind
+from opencity.ledger.permissions import can_give
 from opencity.transparency import statements
 from opencity.transparency.selectors import funds_account_or_none
 
@@ -77,5 +78,6 @@ def transactions(request, slug: str):
             "filters": filters,
             "kinds": TransferKind.choices,
             "title": gettext("Transactions of %(name)s") % {"name": collective.name},
+            "can_give": can_give(request.user, collective),
         },
     )
