@@ -47,7 +47,7 @@ class CollectiveCreateForm(_Form):
         label=_("Short description"),
         max_length=300,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
         help_text=_("One or two sentences: what you do, where, for whom."),
     )
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER)
@@ -59,7 +59,7 @@ class CollectiveCreateForm(_Form):
     message = forms.CharField(
         label=_("Message to the host"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         help_text=_("Tell the host who you are and what the money will be used for."),
     )
 
@@ -76,6 +76,7 @@ class CollectiveCreateForm(_Form):
                 "hx-swap": "outerHTML",
                 "hx-include": "#id_slug, #id_slug_suggested",
                 "autocomplete": "off",
+                "dir": "auto",
             }
         )
         if len(hosts) == 1:
@@ -97,8 +98,9 @@ class CollectiveEditForm(forms.ModelForm):
         model = Collective
         fields = ["name", "description", "long_description", "category", "commune", "languages", "website"]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 2}),
-            "long_description": forms.Textarea(attrs={"rows": 12}),
+            "name": forms.TextInput(attrs={"dir": "auto"}),
+            "description": forms.Textarea(attrs={"rows": 2, "dir": "auto"}),
+            "long_description": forms.Textarea(attrs={"rows": 12, "dir": "auto"}),
         }
         help_texts = {
             "long_description": _("Markdown: **bold**, *italic*, [links](https://…), lists, ## headings."),
@@ -163,5 +165,7 @@ class InviteForm(_Form):
 
 class RejectForm(_Form):
     reason = forms.CharField(
-        label=_("Reason (sent to the applicants)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Reason (sent to the applicants)"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+        max_length=2000,
     )
