@@ -3,7 +3,7 @@
 TPC-B-like workload on the same server with the same client count, and print both throughputs and the
 ratio ours/pgbench. Then the same ledger run on SQLite (no baseline: an embedded engine).
 
-    python -m bench [--journals 4000] [--workers 4] [--seconds 10]
+    python -m bench [--journals 10000] [--workers 4] [--seconds 10]
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/opencity_bench) names the ledger database; it and
 `<name>_pgbench` are dropped and created fresh on that server.
@@ -98,7 +98,7 @@ def pgbench_run(url: str, clients: int, seconds: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--journals", type=int, default=int(os.environ.get("BENCH_JOURNALS", "4000")))
+    parser.add_argument("--journals", type=int, default=int(os.environ.get("BENCH_JOURNALS", "10000")))
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration (-T)")
     parser.add_argument("--rounds", type=int, default=2, help="alternate ledger and pgbench this many times")

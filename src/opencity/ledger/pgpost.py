@@ -1,112 +1,120 @@
-"""PostgreSQL fast path of `post_journal`: the whole journal in ONE round trip.
+"""PostgreSQL fast path of `post_journal`: the whole journal in ONE statement, `SELECT ledger_post_journal(…)`.
 
-One multi-statement query (PostgreSQL runs it as a single implicit transaction when no transaction is
-open; inside a caller's transaction it runs under a savepoint):
+The function (installed by migration 0006) runs in the statement's transaction — its own when none is
+open, a savepoint inside a caller's — and its plans are cached per connection:
 
-1. insert the journal (its unique idempotency key refuses a retry or a racing twin) and, in the same
-   statement, its transfers;
+1. insert the journal (its unique idempotency key refuses a retry or a racing twin) and its transfers;
 2. lock the touched accounts in id order (`FOR NO KEY UPDATE`: never blocks other journals' foreign-key
    checks, never deadlocks);
 3. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` refuses a funds
-   account below zero: the database itself enforces the limit, and we map that refusal to
-   InsufficientFunds.
+   account below zero: the database itself enforces the limit; we map that refusal to InsufficientFunds.
 
-Same semantics as the portable ORM path in services.py (tests run both, on SQLite and PostgreSQL).
+Same semantics as the portable ORM path in services.py (the test suite runs both, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from opencity.ledger.errors import InsufficientFunds
-from opencity.ledger.models import Account, Journal, Transfer
+from opencity.ledger.models import Journal
 
-J, T, A = Journal._meta.db_table, Transfer._meta.db_table, Account._meta.db_table
 OVERDRAFT_CONSTRAINT = "account_no_overdraft"
+
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION ledger_post_journal(
+    p_public_id text, p_host_id bigint, p_kind text, p_description text, p_key text, p_effective_date date,
+    p_created_at timestamptz, p_created_by_id bigint, p_source_type text, p_source_id text, p_person_id bigint,
+    p_anonymous boolean, p_counterparty_label text, p_reverses_id bigint, p_reason text, p_currency text,
+    p_debits bigint[], p_credits bigint[], p_amounts bigint[], p_kinds text[], p_descriptions text[],
+    p_reversal_of bigint[], p_account_ids bigint[], p_debit_totals bigint[], p_credit_totals bigint[]
+) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    j_id bigint;
+BEGIN
+    INSERT INTO ledger_journal (public_id, host_id, kind, description, idempotency_key, effective_date, created_at,
+        created_by_id, source_type, source_id, person_id, anonymous, counterparty_label, reverses_id, reason)
+    VALUES (p_public_id, p_host_id, p_kind, p_description, p_key, p_effective_date, p_created_at, p_created_by_id,
+        p_source_type, p_source_id, p_person_id, p_anonymous, p_counterparty_label, p_reverses_id, p_reason)
+    RETURNING id INTO j_id;
+
+    INSERT INTO ledger_transfer (journal_id, debit_account_id, credit_account_id, amount, currency, kind,
+        description, idempotency_key, reversal_of_id, effective_date, created_at)
+    SELECT j_id, v.d, v.c, v.a, p_currency, v.k, v.descr, p_key || ':' || (v.n - 1), v.rev, p_effective_date,
+        p_created_at
+    FROM unnest(p_debits, p_credits, p_amounts, p_kinds, p_descriptions, p_reversal_of)
+        WITH ORDINALITY AS v(d, c, a, k, descr, rev, n);
+
+    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
+
+    UPDATE ledger_account AS acc
+    SET debits_posted = acc.debits_posted + v.dt, credits_posted = acc.credits_posted + v.ct
+    FROM unnest(p_account_ids, p_debit_totals, p_credit_totals) AS v(id, dt, ct)
+    WHERE acc.id = v.id;
+
+    RETURN j_id;
+END $$;
+"""
+
+CALL_SQL = (
+    "SELECT ledger_post_journal(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], "
+    "%s::bigint[], %s::bigint[], %s::bigint[])"
+)
+
+
+def install_function(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FUNCTION_SQL, None)
+
+
+def remove_function(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post_journal", None)
 
 
 def _constraint(exc: IntegrityError) -> str:
-    cause = exc.__cause__
-    diag = getattr(cause, "diag", None)
+    diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", "") or ""
 
 
 def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int, int], ids: list[int]) -> Journal:
-    """Insert, lock, check and bump in one round trip; returns the saved Journal (without a re-read)."""
+    """Insert, lock, check and bump in one statement; returns the saved Journal (without a re-read)."""
     public_id = Journal._meta.get_field("public_id").get_default()
     created_at = timezone.now()
-    effective_date: dt.date = fields["effective_date"]
-    key = fields["idempotency_key"]
-    journal_cols = [
-        "public_id", "host_id", "kind", "description", "idempotency_key", "effective_date", "created_at",
-        "created_by_id", "source_type", "source_id", "person_id", "anonymous", "counterparty_label",
-        "reverses_id", "reason",
-    ]
-    journal_vals = [
-        public_id, host.pk, fields["kind"], fields["description"], key, effective_date, created_at,
-        fields["created_by_id"], fields["source_type"], fields["source_id"], fields["person_id"],
-        fields["anonymous"], fields["counterparty_label"], fields["reverses_id"], fields["reason"],
-    ]
-    rows_sql, params = [], list(journal_vals)
-    params += [host.currency, effective_date, created_at]
-    for i, leg in enumerate(legs):
-        rows_sql.append("(%s::bigint, %s::bigint, %s::bigint, %s, %s, %s, %s::bigint)")
-        params += [
-            leg.debit.pk, leg.credit.pk, leg.amount, leg.kind, (leg.description or fields["description"])[:300],
-            f"{key}:{i}", leg.reversal_of.pk if leg.reversal_of is not None else None,
-        ]
-    in_list = ", ".join(["%s"] * len(ids))
-    params += ids
-    debit_case = " ".join("WHEN %s THEN %s::bigint" for pk in ids if debits.get(pk))
-    credit_case = " ".join("WHEN %s THEN %s::bigint" for pk in ids if credits.get(pk))
-    for pk in ids:
-        if debits.get(pk):
-            params += [pk, debits[pk]]
-    for pk in ids:
-        if credits.get(pk):
-            params += [pk, credits[pk]]
-    params += ids
-    # Only table names from our own models and %s placeholders are interpolated; every value is a parameter.
-    placeholders = ", ".join(["%s"] * len(journal_cols))
-    sql = (
-        f"WITH j AS (INSERT INTO {J} ({', '.join(journal_cols)}) VALUES ({placeholders}) RETURNING id), "  # noqa: S608
-        f"t AS (INSERT INTO {T} (journal_id, debit_account_id, credit_account_id, amount, currency, kind, "
-        f"description, idempotency_key, reversal_of_id, effective_date, created_at) "
-        f"SELECT j.id, v.d, v.c, v.a, %s, v.k, v.descr, v.key, v.rev, %s, %s "
-        f"FROM j, (VALUES {', '.join(rows_sql)}) AS v(d, c, a, k, descr, key, rev)) "
-        f"SELECT id FROM j; "
-        f"SELECT id FROM {A} WHERE id IN ({in_list}) ORDER BY id FOR NO KEY UPDATE; "
-        f"UPDATE {A} SET "
-        f"debits_posted = debits_posted + {'CASE id ' + debit_case + ' ELSE 0 END' if debit_case else '0'}, "
-        f"credits_posted = credits_posted + {'CASE id ' + credit_case + ' ELSE 0 END' if credit_case else '0'} "
-        f"WHERE id IN ({in_list})"
-    )
+    params = [
+        public_id, host.pk, fields["kind"], fields["description"], fields["idempotency_key"],
+        fields["effective_date"], created_at, fields["created_by_id"], fields["source_type"], fields["source_id"],
+        fields["person_id"], fields["anonymous"], fields["counterparty_label"], fields["reverses_id"],
+        fields["reason"], host.currency,
+        [leg.debit.pk for leg in legs],
+        [leg.credit.pk for leg in legs],
+        [leg.amount for leg in legs],
+        [str(leg.kind) for leg in legs],
+        [(leg.description or fields["description"])[:300] for leg in legs],
+        [leg.reversal_of.pk if leg.reversal_of is not None else None for leg in legs],
+        ids,
+        [debits.get(pk, 0) for pk in ids],
+        [credits.get(pk, 0) for pk in ids],
+    ]  # fmt: skip
     try:
         if connection.in_atomic_block:
             with transaction.atomic():  # a savepoint: an error undoes this journal only
-                journal_id = _run(sql, params)
+                journal_id = _run(params)
         else:
-            journal_id = _run(sql, params)  # autocommit: one implicit transaction, one round trip
+            journal_id = _run(params)  # autocommit: one statement, its own transaction
     except IntegrityError as exc:
         if _constraint(exc) == OVERDRAFT_CONSTRAINT:
             raise InsufficientFunds() from None
         raise
-    journal = Journal(
-        id=journal_id,
-        public_id=public_id,
-        host=host,
-        created_at=created_at,
-        **{k: v for k, v in fields.items() if k not in ("host",)},
-    )
+    journal = Journal(id=journal_id, public_id=public_id, host=host, created_at=created_at, **fields)
     journal._state.adding = False
     journal._state.db = connection.alias
     return journal
 
 
-def _run(sql: str, params: list) -> int:
+def _run(params: list) -> int:
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(CALL_SQL, params)
         return cur.fetchone()[0]

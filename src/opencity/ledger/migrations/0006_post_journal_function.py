@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from opencity.ledger.pgpost import install_function, remove_function
+
+
+class Migration(migrations.Migration):
+    """PostgreSQL only: `ledger_post_journal(…)`, the one-statement fast path of post_journal."""
+
+    dependencies = [("ledger", "0005_unique_keys_without_like_indexes")]
+
+    operations = [migrations.RunPython(install_function, remove_function, elidable=False)]
