@@ -124,7 +124,9 @@ def balances_at(host, at: dt.date) -> list[dict]:
 
 def stream_balances(rows: list[dict]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(["account", "kind", "collective", "debits", "credits", "balance", "currency", "balance_minor"])
+    yield writer.writerow(
+        ["account", "kind", "collective", "debits", "credits", "balance", "currency", "balance_minor"]
+    )
     for r in rows:
         yield writer.writerow(
             [

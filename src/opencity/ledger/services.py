@@ -241,7 +241,11 @@ def _funds_and_fees_accounts(collective, *, with_fees: bool) -> tuple[Account, A
         q |= Q(host_id=collective.host_id, kind=AccountKind.HOST_FEES, collective__isnull=True, processor="")
     found = {a.kind: a for a in Account.objects.filter(q)}
     funds = found.get(AccountKind.COLLECTIVE_FUNDS) or funds_account(collective)
-    fees = (found.get(AccountKind.HOST_FEES) or host_account(collective.host, AccountKind.HOST_FEES)) if with_fees else None
+    fees = (
+        (found.get(AccountKind.HOST_FEES) or host_account(collective.host, AccountKind.HOST_FEES))
+        if with_fees
+        else None
+    )
     memo[AccountKind.COLLECTIVE_FUNDS] = funds
     if fees is not None:
         memo[AccountKind.HOST_FEES] = fees

@@ -76,7 +76,9 @@ def added_funds_create(request, slug: str):
         form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
         return _page(request, host, form=form, status=400)
     messages.success(
-        request, gettext("Added funds recorded for %(name)s (%(id)s).") % {"name": data["collective"].name, "id": journal.public_id}
+        request,
+        gettext("Added funds recorded for %(name)s (%(id)s).")
+        % {"name": data["collective"].name, "id": journal.public_id},
     )
     return redirect("transparency:host_ledger", slug=host.slug)
 

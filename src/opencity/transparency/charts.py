@@ -43,12 +43,20 @@ def flows_svg(flows: list[dict], currency: str, *, chart_id: str) -> SafeString:
             (
                 format_html(
                     '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11" fill="#555">{}</text>',
-                    x, y, title,
+                    x,
+                    y,
+                    title,
                 )
                 if css == "label"
                 else format_html(
                     '<rect class="chart-{}" fill="{}" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
-                    css, COLOURS[css], x, y, w, h, title,
+                    css,
+                    COLOURS[css],
+                    x,
+                    y,
+                    w,
+                    h,
+                    title,
                 ),
             )
             for css, x, y, w, h, title in bars
@@ -58,7 +66,15 @@ def flows_svg(flows: list[dict], currency: str, *, chart_id: str) -> SafeString:
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" aria-describedby="{}-table" '
         'xmlns="http://www.w3.org/2000/svg" width="100%" dir="ltr"><title id="{}-title">{}</title>'
         '<line class="chart-axis" stroke="#999" x1="{}" x2="{}" y1="{}" y2="{}"/>{}</svg>',
-        WIDTH, HEIGHT, chart_id, chart_id, chart_id,
+        WIDTH,
+        HEIGHT,
+        chart_id,
+        chart_id,
+        chart_id,
         gettext("Money in and out per month, last 12 months"),
-        PAD_SIDE, WIDTH - PAD_SIDE, HEIGHT - PAD_BOTTOM, HEIGHT - PAD_BOTTOM, body,
+        PAD_SIDE,
+        WIDTH - PAD_SIDE,
+        HEIGHT - PAD_BOTTOM,
+        HEIGHT - PAD_BOTTOM,
+        body,
     )

@@ -59,7 +59,9 @@ def transactions(request, slug: str):
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "json"):
         if fmt == "csv":
-            response = StreamingHttpResponse(statements.stream_csv(qs, funds_id), content_type="text/csv; charset=utf-8")
+            response = StreamingHttpResponse(
+                statements.stream_csv(qs, funds_id), content_type="text/csv; charset=utf-8"
+            )
         else:
             response = StreamingHttpResponse(statements.stream_json(qs, funds_id), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{collective.slug}-transactions.{fmt}"'
