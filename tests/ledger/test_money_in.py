@@ -105,6 +105,23 @@ def test_added_funds_only_by_host_admins_and_valid(collective, collective_admin,
 
 
 @pytest.mark.django_db
+def test_added_funds_need_two_factor_authentication(collective):
+    admin = collective.host.admins.first()
+    assert not admin.totp_enabled
+    with pytest.raises(PermissionDenied) as exc:
+        ledger.added_funds_record(
+            collective=collective, amount=100, source="x", description="y", charge_host_fee=False, by=admin
+        )
+    assert exc.value.code == "2fa_required" and not Journal.objects.exists()
+    # Trusted internal callers (the demo seeder) pass system=True.
+    j = ledger.added_funds_record(
+        collective=collective, amount=100, source="x", description="y", charge_host_fee=False, by=admin, system=True
+    )
+    with pytest.raises(PermissionDenied):
+        ledger.added_funds_reverse(journal=j, reason="typo", by=admin)
+
+
+@pytest.mark.django_db
 def test_added_funds_double_submit_posts_once(collective, host_admin):
     args = dict(collective=collective, amount=500, source="x", description="y", charge_host_fee=False, by=host_admin)
     a = ledger.added_funds_record(idempotency_key="form-token-1", **args)

@@ -62,6 +62,7 @@ def seed(ctx: dict) -> None:
                 charge_host_fee=k == 0,
                 by=admin,
                 idempotency_key=f"demo:{collective.slug}:added:{k}",
+                system=True,
             )
             journals += 1
     if active:
@@ -76,8 +77,9 @@ def seed(ctx: dict) -> None:
             charge_host_fee=True,
             by=admin,
             idempotency_key=f"demo:{first.slug}:added:duplicate",
+            system=True,
         )
-        services.added_funds_reverse(journal=duplicate, reason="Recorded twice by mistake", by=admin)
+        services.added_funds_reverse(journal=duplicate, reason="Recorded twice by mistake", by=admin, system=True)
         journals += 2
     if len(active) >= 2:
         giver, receiver = active[0], active[1]

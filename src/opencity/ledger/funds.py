@@ -8,6 +8,7 @@ import uuid
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.accounts.permissions import has_2fa
 from opencity.core.errors import PermissionDenied, ValidationFailed
 from opencity.ledger.errors import LedgerError
 from opencity.ledger.models import AccountKind, Journal, TransferKind
@@ -31,6 +32,15 @@ def _check_amount(amount) -> int:
     return amount
 
 
+def _check_can_move_money(by, host, *, system: bool) -> None:
+    if not can_manage_ledger(by, host):
+        raise PermissionDenied(_("Only an admin of the host can record or reverse added funds."))
+    if not system and not has_2fa(by):
+        raise PermissionDenied(
+            _("Turn on two-factor authentication in your settings before moving money."), code="2fa_required"
+        )
+
+
 def added_funds_record(
     *,
     collective,
@@ -41,15 +51,16 @@ def added_funds_record(
     charge_host_fee: bool = True,
     by,
     idempotency_key: str | None = None,
+    system: bool = False,
 ) -> Journal:
     """Money that reached the host's bank outside the platform (a sponsor's transfer, cash) for `collective`.
 
-    Host admins only. Posted from the host's bank account to the collective's funds, with the host fee as
+    Host admins only, with two-factor authentication on (`system=True`: a trusted internal caller such as
+    the demo seeder). Posted from the host's bank account to the collective's funds, with the host fee as
     its own line unless `charge_host_fee` is False. `idempotency_key` (a form token) makes double submits
     harmless.
     """
-    if not can_manage_ledger(by, collective.host):
-        raise PermissionDenied()
+    _check_can_move_money(by, collective.host, system=system)
     if not collective.is_active:
         raise ValidationFailed(_("Only an active collective can receive funds."), code="collective_inactive")
     _check_amount(amount)
@@ -79,10 +90,9 @@ def added_funds_record(
     )
 
 
-def added_funds_reverse(*, journal: Journal, reason: str, by) -> Journal:
+def added_funds_reverse(*, journal: Journal, reason: str, by, system: bool = False) -> Journal:
     """Cancel an added-funds entry (a bounced transfer, a typo) with a reason: a mirror journal, never an edit."""
-    if not can_manage_ledger(by, journal.host):
-        raise PermissionDenied()
+    _check_can_move_money(by, journal.host, system=system)
     if journal.kind != TransferKind.ADDED_FUNDS or journal.reverses_id is not None:
         raise LedgerError(_("Only an added-funds entry can be reversed here."), code="not_added_funds")
     return journal_reverse(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from opencity.accounts.permissions import has_2fa
 from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger import selectors, services
@@ -42,6 +43,7 @@ def _page(request, host, *, form=None, status: int = 200):
             "range_form": DateRangeForm(),
             "at_form": AtDateForm(initial={"at": timezone.localdate()}),
             "reverse_form": ReverseForm(),
+            "needs_2fa": not has_2fa(request.user),
         },
         status=status,
     )
