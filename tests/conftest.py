@@ -13,13 +13,22 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(request, settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
+    # Argon2 (the production hasher) costs ~0.4 s per user on a 2-core machine. Tests about hashing
+    # itself carry `@pytest.mark.argon2` and keep the production setting.
+    if request.node.get_closest_marker("argon2") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run inline in tests; tests/core/test_worker.py proves the real database queue and worker.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "media"}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
 
 
 def make_user(email: str | None = None, name: str = "", **extra) -> User:
@@ -27,6 +36,19 @@ def make_user(email: str | None = None, name: str = "", **extra) -> User:
     extra.setdefault("email_confirmed", True)
     user = User.objects.create_user(email=email, password=PASSWORD, name=name or email.split("@")[0], **extra)
     person_find_or_create(email=email, name=user.name, user=user)
+    return user
+
+
+def enable_2fa(user: User) -> User:
+    """Turn on TOTP two-factor through the accounts services (host admins need it to move money)."""
+    import pyotp
+
+    from opencity.accounts import services as accounts
+
+    accounts.totp_begin(user=user)
+    user.refresh_from_db()
+    accounts.totp_enable(user=user, code=pyotp.TOTP(user.totp_secret).now())
+    user.refresh_from_db()
     return user
 
 

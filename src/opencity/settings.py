@@ -140,6 +140,7 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Brussels")
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded files are private (receipts): never served from a public URL, only by permission-checked views.
 MEDIA_URL = None

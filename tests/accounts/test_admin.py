@@ -14,6 +14,7 @@ def staff_client(client):
     return client
 
 
+@pytest.mark.argon2
 def test_user_admin_never_shows_the_hash_or_secret(staff_client):
     user = make_user("someone@example.org")
     services.totp_begin(user=user)
@@ -33,6 +34,7 @@ def test_user_admin_never_shows_the_hash_or_secret(staff_client):
     assert user.name == "Someone Else" and user.password.startswith("argon2")
 
 
+@pytest.mark.argon2
 def test_admin_add_user(staff_client):
     resp = staff_client.post(
         "/admin/accounts/user/add/",

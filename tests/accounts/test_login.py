@@ -106,6 +106,7 @@ def test_successful_login_clears_failures(client, user):
     assert LoginAttempt.objects.filter(email=user.email).count() == 0
 
 
+@pytest.mark.argon2
 def test_login_activates_preferred_language(client):
     user = make_user(preferred_language="nl")
     resp = login(client, user.email)

@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 LINK_RE = re.compile(r"https?://[^/\s]+(/(?:[a-z]{2}/)?accounts/password/reset/[^/\s]+/[^/\s]+/)")
 
 
+@pytest.mark.argon2
 def test_password_reset_end_to_end(client, mailoutbox, settings):
     settings.SITE_URL = "https://opencity.example"
     user = make_user("reset@example.org", email_confirmed=False)

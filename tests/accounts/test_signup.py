@@ -12,6 +12,7 @@ from tests.accounts.helpers import confirm_path, signup
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.argon2
 def test_signup_email_confirm_logs_in(client, mailoutbox, django_capture_on_commit_callbacks, settings):
     settings.SITE_URL = "https://opencity.example"
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,6 @@ pytestmark = pytest.mark.django_db
 def _demo(settings):
     settings.DEMO_MODE = True
     settings.STRIPE_SECRET_KEY = ""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _create(client, collective, token=None, **payload):

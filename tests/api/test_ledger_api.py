@@ -14,14 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def host_admin(host):
-    from tests.ledger.conftest import enable_2fa
+    from tests.conftest import enable_2fa
 
     return enable_2fa(host.admins.first())
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _post(client, url, body, token=None):

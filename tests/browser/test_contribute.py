@@ -12,7 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_anonymous_visitor_gives_25_euros_with_the_demo_card(page, live_server, mailoutbox, settings, check_ledger):
     settings.DEMO_MODE = True
     settings.STRIPE_SECRET_KEY = ""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     host = make_host()
     collective = make_collective(host, name="Repair Café Test")
 

@@ -25,7 +25,6 @@ def _new_page(browser, live_server):
 
 
 def test_reimbursement_from_submission_to_payment(browser, live_server, settings, tmp_path, check_ledger):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     host = make_host()
     host_admin = enable_2fa(host.admins.first())  # set up through the accounts services
     collective = make_collective(host, name="Repair Café Browser")

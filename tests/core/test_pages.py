@@ -14,10 +14,6 @@ HOME_TITLE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.mark.parametrize("lang", ["en", "fr", "nl", "ar"])
 def test_home_in_every_language(client, host, lang):

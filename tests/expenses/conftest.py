@@ -3,16 +3,14 @@
 import datetime as dt
 import itertools
 
-import pyotp
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from opencity.accounts import services as accounts
 from opencity.expenses import services
 from opencity.expenses.demo import demo_iban, tiny_pdf, tiny_png
 from opencity.ledger import services as ledger
-from tests.conftest import make_collective, make_host, make_user
+from tests.conftest import enable_2fa, make_collective, make_host, make_user  # noqa: F401 (re-exported)
 
 _n = itertools.count(1)
 
@@ -23,14 +21,6 @@ def pdf(name="receipt.pdf"):
 
 def png(name="receipt.png"):
     return SimpleUploadedFile(name, tiny_png(), content_type="image/png")
-
-
-def enable_2fa(user):
-    accounts.totp_begin(user=user)
-    user.refresh_from_db()
-    accounts.totp_enable(user=user, code=pyotp.TOTP(user.totp_secret).now())
-    user.refresh_from_db()
-    return user
 
 
 def fund(collective, amount: int):
@@ -116,12 +106,6 @@ ROLES = [
     "other_host_admin",
     "anonymous",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Argon2 takes ~0.5 s per user on this machine; the expense tests make many users."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

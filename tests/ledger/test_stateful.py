@@ -26,7 +26,7 @@ def _net_by_collective(journal) -> dict[int, int]:
 
 
 def make_machine(host, collectives):
-    from tests.ledger.conftest import enable_2fa
+    from tests.conftest import enable_2fa
 
     host_admin = enable_2fa(host.admins.first())
     admins = {c.pk: c.admins.first() for c in collectives}
