@@ -133,6 +133,7 @@ LANGUAGES = [("en", _("English")), ("fr", _("French")), ("nl", _("Dutch")), ("ar
 LANGUAGES_BIDI = ["ar"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["opencity.formats"]
 USE_TZ = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Brussels")
 

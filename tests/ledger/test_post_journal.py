@@ -196,3 +196,33 @@ def test_accounts_are_opened_at_host_creation_and_approval():
     active = make_collective(host)
     acc = ledger.Account.objects.get(collective=active)
     assert acc.kind == AccountKind.COLLECTIVE_FUNDS and acc.debits_must_not_exceed_credits and acc.currency == "EUR"
+
+
+@pytest.mark.django_db
+def test_refund_reversal_keeps_fee_kinds(collective, check_ledger):
+    """A refund's main leg is REFUND; the returned fees stay fees, so statements group them under it."""
+    host = collective.host
+    clearing = ledger.host_account(host, AccountKind.CLEARING, "stripe")
+    pfees = ledger.host_account(host, AccountKind.PROCESSOR_FEES, "stripe")
+    j = ledger.record_incoming_payment(
+        collective=collective, amount=1000, idempotency_key="r1", source_account=clearing,
+        processor_fee=39, processor_fee_account=pfees,
+    )  # fmt: skip
+    r = ledger.journal_reverse(journal=j, idempotency_key="r1:refund", reason="refund", kind=TransferKind.REFUND)
+    assert sorted(r.transfers.values_list("kind", "amount")) == [
+        ("host_fee", 80),
+        ("processor_fee", 39),
+        ("refund", 1000),
+    ]
+    assert ledger.funds_account(collective).balance == 0
+    check_ledger()
+
+
+@pytest.mark.django_db
+def test_english_dates_are_written_day_first(client):
+    from django.template import Context, Template
+
+    html = Template("{{ d|date:'SHORT_DATE_FORMAT' }}").render(
+        Context({"d": __import__("datetime").date(2026, 11, 27)})
+    )
+    assert html == "27/11/2026"

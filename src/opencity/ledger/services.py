@@ -329,7 +329,15 @@ def journal_reverse(
         raise AlreadyReversed()
     transfers = list(journal.transfers.select_related("debit_account", "credit_account").order_by("pk"))
     legs = [
-        Leg(t.credit_account, t.debit_account, t.amount, kind or t.kind, f"Reversal: {t.description}"[:300], t)
+        Leg(
+            t.credit_account,
+            t.debit_account,
+            t.amount,
+            # A refund's main leg becomes REFUND; its fee legs stay fees, so pages group them as fees.
+            kind if kind and t.kind == journal.kind else t.kind,
+            f"Reversal: {t.description}"[:300],
+            t,
+        )
         for t in transfers
     ]
     try:

@@ -21,7 +21,12 @@ from opencity.ledger.models import Account, Transfer, TransferKind
 from opencity.money import Money
 
 FEE_KINDS = {TransferKind.HOST_FEE, TransferKind.PROCESSOR_FEE, TransferKind.BANK_FEE}
-PROCESSOR_NAMES = {"stripe": "Stripe", "bank_transfer": _("Bank transfer"), "manual": _("Manual")}
+PROCESSOR_NAMES = {
+    "stripe": "Stripe",
+    "bank_transfer": _("Bank transfer"),
+    "manual": _("Manual"),
+    "demo": _("Demo card"),
+}
 CSV_COLUMNS = ["date", "journal", "kind", "counterparty", "description", "amount", "currency", "amount_minor", "is_fee"]
 
 
