@@ -45,7 +45,7 @@ def shipped_rates() -> tuple[dt.date, dict[str, Decimal]]:
     return parse_ecb(SHIPPED.read_bytes())
 
 
-def rates_fetch(*, url: str = ECB_URL, timeout: float = 10.0) -> tuple[dt.date, dict[str, Decimal]]:
+def rates_fetch(*, url: str = ECB_URL, timeout: int = 10) -> tuple[dt.date, dict[str, Decimal]]:
     request = urllib.request.Request(url, headers={"User-Agent": "OpenCity rates_refresh"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - fixed https URL
         return parse_ecb(response.read(2_000_000))

@@ -8,6 +8,7 @@ A new provider (bank transfer, next issue) is one module calling `register(...)`
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ class StartResult:
     instructions: dict = field(default_factory=dict)
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     code: str = ""
     label = ""
     description = ""
@@ -37,14 +38,17 @@ class PaymentProvider:
         """Estimated fee in minor units, rounded up (integer math: ceil(amount × bp / 10000) + fixed)."""
         return -(-amount * self.fee_basis_points // 10000) + self.fee_fixed
 
-    def start(self, contribution, request) -> StartResult:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def start(self, contribution, request) -> StartResult:
+        """Begin paying `contribution`: where to send the contributor, or what to tell them."""
 
     def cancel_recurring(self, recurring) -> None:
         """Stop future payments at the processor (nothing to do for processors that do not pull money)."""
+        return None
 
     def refund(self, contribution) -> None:
         """Give the money back at the processor, before the ledger reverses the contribution."""
+        return None
 
 
 _registry: dict[str, PaymentProvider] = {}
