@@ -1,6 +1,7 @@
 """A collective's statement: every transfer touching its funds account, newest first, fees with their payment.
 
-One query per page (or one streamed query for CSV/JSON), whatever the number of rows.
+The page lists whole journals (two queries per page); the API lists transfers (one query per page); CSV and
+JSON are one streamed query, one row per transfer, whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -70,6 +71,41 @@ def statement_page(qs: QuerySet[Transfer], *, cursor: str | None, limit: int) ->
         last = rows[limit - 1]
         nxt = encode_cursor({"d": last.effective_date.isoformat(), "j": last.journal_id, "i": last.pk})
     return rows[:limit], nxt
+
+
+def _journal_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
+    after = decode_cursor(cursor)
+    if after is None:
+        return None
+    try:
+        return dt.date.fromisoformat(after["d"]), int(after["j"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor", field="cursor") from exc
+
+
+def statement_journal_page(
+    qs: QuerySet[Transfer], *, cursor: str | None, limit: int
+) -> tuple[list[Transfer], str | None]:
+    """Keyset page of `limit` whole journals over (effective_date desc, journal desc): a payment never
+    leaves its fees on the next page. Two queries whatever the page size: the page's journal keys, then
+    all their transfers touching the account. The cursor is the last journal's (date, id)."""
+    after = _journal_cursor(cursor)
+    if after is not None:
+        day, journal_id = after
+        qs = qs.filter(Q(effective_date__lt=day) | Q(effective_date=day, journal_id__lt=journal_id))
+    keys = list(
+        qs.order_by("-effective_date", "-journal_id")
+        .values_list("effective_date", "journal_id")
+        .distinct()[: limit + 1]
+    )
+    nxt = None
+    if len(keys) > limit:
+        keys = keys[:limit]
+        nxt = encode_cursor({"d": keys[-1][0].isoformat(), "j": keys[-1][1]})
+    if not keys:
+        return [], None
+    rows = list(qs.filter(journal_id__in=[j for _d, j in keys]))
+    return rows, nxt
 
 
 def _other(t: Transfer, funds_id: int) -> Account:

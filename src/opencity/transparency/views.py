@@ -8,6 +8,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
+from opencity.core.errors import ValidationFailed
 from opencity.hosting import permissions
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger.models import TransferKind
@@ -15,7 +16,7 @@ from opencity.ledger.permissions import can_give
 from opencity.transparency import statements
 from opencity.transparency.selectors import funds_account_or_none
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # journals (a payment with all its fees) per page
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -66,7 +67,10 @@ def transactions(request, slug: str):
             response = StreamingHttpResponse(statements.stream_json(qs, funds_id), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{collective.slug}-transactions.{fmt}"'
         return response
-    rows, next_cursor = statements.statement_page(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+    try:
+        rows, next_cursor = statements.statement_journal_page(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+    except ValidationFailed:  # a mangled link: start from the newest
+        rows, next_cursor = statements.statement_journal_page(qs, cursor=None, limit=PAGE_SIZE)
     return render(
         request,
         "transparency/transactions.html",
