@@ -1,7 +1,7 @@
 import pytest
 
 from opencity.accounts import services
-from opencity.accounts.models import ApiToken, LoginAttempt, User
+from opencity.accounts.models import ApiToken, RateLimitEvent, User
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_token_and_attempt_admin_read_only(staff_client):
     user = make_user()
     services.api_token_create(user=user, name="x")
     token = ApiToken.objects.get()
-    LoginAttempt.objects.create(email="a@example.org", ip="10.0.0.1")
+    RateLimitEvent.objects.create(email="a@example.org", ip="10.0.0.1")
     body = staff_client.get("/admin/accounts/apitoken/").content.decode()
     assert token.prefix in body and token.digest not in body
     body = staff_client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
@@ -64,4 +64,4 @@ def test_token_and_attempt_admin_read_only(staff_client):
     assert resp.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert staff_client.get("/admin/accounts/loginattempt/").status_code == 200
+    assert staff_client.get("/admin/accounts/ratelimitevent/").status_code == 200

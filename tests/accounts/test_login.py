@@ -1,7 +1,7 @@
 import pytest
 from django.core import signing
 
-from opencity.accounts.models import LoginAttempt, User
+from opencity.accounts.models import RateLimitEvent, User
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ def test_wrong_password_refused_and_recorded(client, user):
     resp = login(client, user.email, password="wrong-password")
     assert resp.status_code == 200
     assert "wrong" in resp.content.decode()
-    assert LoginAttempt.objects.filter(email=user.email, ip="10.0.0.1").count() == 1
+    assert RateLimitEvent.objects.filter(email=user.email, ip="10.0.0.1").count() == 1
     resp = login(client, "nobody@example.org", password="wrong-password")
     assert "wrong" in resp.content.decode()
 
@@ -87,7 +87,7 @@ def test_rate_limit_refuses_even_the_right_password(client, settings):
     resp = login(client, other.email, ip="10.0.0.2")
     assert resp.status_code == 302
     # a locked login records nothing more (the lock does not grow forever)
-    assert LoginAttempt.objects.count() == 3
+    assert RateLimitEvent.objects.count() == 3
 
 
 def test_rate_limit_window_expires(client, settings):
@@ -103,7 +103,7 @@ def test_rate_limit_window_expires(client, settings):
 def test_successful_login_clears_failures(client, user):
     login(client, user.email, password="guess")
     assert login(client, user.email).status_code == 302
-    assert LoginAttempt.objects.filter(email=user.email).count() == 0
+    assert RateLimitEvent.objects.filter(email=user.email).count() == 0
 
 
 @pytest.mark.argon2
@@ -134,7 +134,7 @@ def test_rate_limit_by_forwarded_address(client, settings):
             REMOTE_ADDR="127.0.0.1",
             HTTP_X_FORWARDED_FOR="10.6.6.6",
         )
-    assert LoginAttempt.objects.filter(ip="10.6.6.6").count() == 2
+    assert RateLimitEvent.objects.filter(ip="10.6.6.6").count() == 2
     # another visitor behind the same proxy is not locked out
     resp = client.post(
         "/accounts/login/",

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from opencity.accounts.models import LoginAttempt, User
+from opencity.accounts.models import RateLimitEvent, User
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ LINK_RE = re.compile(r"https?://[^/\s]+(/(?:[a-z]{2}/)?accounts/password/reset/[
 def test_password_reset_end_to_end(client, mailoutbox, settings):
     settings.SITE_URL = "https://opencity.example"
     user = make_user("reset@example.org", email_confirmed=False)
-    LoginAttempt.objects.create(email=user.email, ip="10.0.0.1")
+    RateLimitEvent.objects.create(email=user.email, ip="10.0.0.1")
     login_page = client.get("/accounts/login/").content.decode()
     assert "/accounts/password/reset/" in login_page
 
@@ -35,7 +35,7 @@ def test_password_reset_end_to_end(client, mailoutbox, settings):
     assert user.check_password("a-brand-new-passphrase")
     assert user.password.startswith("argon2")
     assert user.email_confirmed  # the reset proved the address
-    assert not LoginAttempt.objects.exists()
+    assert not RateLimitEvent.objects.filter(kind="login").exists()
     resp = client.post("/accounts/login/", {"email": user.email, "password": "a-brand-new-passphrase"})
     assert resp.status_code == 302
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from opencity.accounts import services
-from opencity.accounts.models import ApiToken, LoginAttempt, User
+from opencity.accounts.models import ApiToken, RateLimitEvent, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -72,14 +72,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
         self.message_user(request, _("Tokens revoked."))
 
 
-@admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
-    """Failed logins; delete them to lift a lock early."""
+@admin.register(RateLimitEvent)
+class RateLimitEventAdmin(admin.ModelAdmin):
+    """Failed logins and emails sent from public forms; delete them to lift a lock early."""
 
-    list_display = ("email", "ip", "at")
+    list_display = ("kind", "email", "ip", "at")
+    list_filter = ("kind",)
     search_fields = ("email", "ip")
     date_hierarchy = "at"
-    readonly_fields = ("email", "ip", "at")
+    readonly_fields = ("kind", "email", "ip", "at")
 
     def has_add_permission(self, request):
         return False

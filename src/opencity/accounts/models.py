@@ -95,9 +95,25 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
-class LoginAttempt(models.Model):
-    """One failed login; counted per email and per IP to rate-limit guessing (works across processes)."""
+class RateLimitEvent(models.Model):
+    """One counted event (a failed login, an email sent from a public form) with the email and IP address
+    it was for. Counting rows in the database makes the limits hold across processes."""
 
-    email = models.CharField(max_length=254, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Failed login")
+        CONFIRM_RESEND = "confirm_resend", _("Confirmation email sent again")
+        PASSWORD_RESET = "password_reset", _("Password reset requested")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LOGIN)
+    email = models.CharField(max_length=254)
+    ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "email", "at"], name="ratelimit_kind_email_at"),
+            models.Index(fields=["kind", "ip", "at"], name="ratelimit_kind_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.email} {self.ip or ''}"

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opencity.accounts.models import ApiToken, LoginAttempt, User
+from opencity.accounts.conf import knob
+from opencity.accounts.models import ApiToken, RateLimitEvent, User
 from opencity.community.services import person_find_or_create
 from opencity.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -94,7 +95,7 @@ def confirmation_token_make(user: User) -> str:
 
 
 def confirmation_max_age() -> int:
-    return int(getattr(settings, "EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600))
+    return int(knob("EMAIL_CONFIRM_MAX_AGE", 3 * 24 * 3600, int))
 
 
 def confirmation_send(*, user: User) -> None:
@@ -285,29 +286,76 @@ def totp_verify(*, user: User, code: str) -> bool:
     return bool(won)
 
 
-# --- login attempts ---------------------------------------------------------------------------
+# --- rate limits (failed logins, emails sent from public forms) -------------------------------
+
+Kind = RateLimitEvent.Kind
+
+
+def rate_policy(kind: str) -> tuple[int, int, int]:
+    """(events allowed per email, per IP address, window in seconds) for one kind of event."""
+    if kind == Kind.LOGIN:
+        limit = int(knob("LOGIN_RATE_LIMIT", 5, int))
+        return limit, limit, int(knob("LOGIN_RATE_WINDOW", 900, int))
+    return (
+        int(knob("EMAIL_RATE_LIMIT", 3, int)),
+        int(knob("EMAIL_RATE_LIMIT_PER_IP", 10, int)),
+        int(knob("EMAIL_RATE_WINDOW", 3600, int)),
+    )
+
+
+def _over(kind: str, email: str, ip: str | None, *, allowed_extra: int = 0) -> bool:
+    per_email, per_ip, window = rate_policy(kind)
+    recent = RateLimitEvent.objects.filter(kind=kind, at__gte=timezone.now() - timedelta(seconds=window))
+    if recent.filter(email=email).count() >= per_email + allowed_extra:
+        return True
+    return bool(ip) and recent.filter(ip=ip).count() >= per_ip + allowed_extra
+
+
+def rate_is_limited(*, kind: str, email: str, ip: str | None) -> bool:
+    """True when this email or this IP address reached the limit of `kind` lately; checked in the database."""
+    return _over(kind, normalize_email(email)[:254], ip)
+
+
+def rate_event_record(*, kind: str, email: str, ip: str | None) -> None:
+    """Count one event; old ones are swept on the way."""
+    now = timezone.now()
+    with transaction.atomic():
+        RateLimitEvent.objects.create(kind=kind, email=normalize_email(email)[:254], ip=ip or None, at=now)
+        if secrets.randbelow(20) == 0:
+            longest = max(rate_policy(Kind.LOGIN)[2], rate_policy(Kind.PASSWORD_RESET)[2])
+            RateLimitEvent.objects.filter(at__lt=now - timedelta(seconds=longest * 2)).delete()
+
+
+def rate_take(*, kind: str, email: str, ip: str | None) -> bool:
+    """Count one event if the limits allow it and say whether they did (False: do nothing, record nothing).
+
+    The event is written (and committed) before counting, so processes racing at the limit cannot all
+    pass: whoever counts last sees every kept event, and a refused event is deleted again."""
+    email = normalize_email(email)[:254]
+    if _over(kind, email, ip):
+        return False
+    event = RateLimitEvent.objects.create(kind=kind, email=email, ip=ip or None)
+    if _over(kind, email, ip, allowed_extra=1):
+        RateLimitEvent.objects.filter(pk=event.pk).delete()
+        return False
+    return True
+
+
+def rate_events_clear(*, kind: str, email: str) -> None:
+    with transaction.atomic():
+        RateLimitEvent.objects.filter(kind=kind, email=normalize_email(email)).delete()
 
 
 def login_is_limited(*, email: str, ip: str | None) -> bool:
-    """True when this email or this IP address failed too often lately; checked in the database."""
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_RATE_WINDOW)
-    recent = LoginAttempt.objects.filter(at__gte=since)
-    limit = settings.LOGIN_RATE_LIMIT
-    if recent.filter(email=normalize_email(email)).count() >= limit:
-        return True
-    return bool(ip) and recent.filter(ip=ip).count() >= limit
+    """True when this email or this IP address failed too often lately."""
+    return rate_is_limited(kind=Kind.LOGIN, email=email, ip=ip)
 
 
 def login_attempt_record(*, email: str, ip: str | None) -> None:
-    """Remember one failed attempt; old ones are swept on the way."""
-    now = timezone.now()
-    with transaction.atomic():
-        LoginAttempt.objects.create(email=normalize_email(email)[:254], ip=ip or None, at=now)
-        if secrets.randbelow(20) == 0:
-            LoginAttempt.objects.filter(at__lt=now - timedelta(seconds=settings.LOGIN_RATE_WINDOW * 2)).delete()
+    """Remember one failed login."""
+    rate_event_record(kind=Kind.LOGIN, email=email, ip=ip)
 
 
 def login_attempts_clear(*, email: str) -> None:
     """A successful login forgets the failures for that email."""
-    with transaction.atomic():
-        LoginAttempt.objects.filter(email=normalize_email(email)).delete()
+    rate_events_clear(kind=Kind.LOGIN, email=email)

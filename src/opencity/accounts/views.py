@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.core import signing
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from opencity.accounts import services
-from opencity.accounts.forms import LoginForm, OtpForm, SignupForm
-from opencity.accounts.models import User
+from opencity.accounts.conf import knob_list
+from opencity.accounts.forms import LoginForm, OtpForm, PasswordResetForm, SignupForm
+from opencity.accounts.models import RateLimitEvent, User
 from opencity.core.errors import DomainError
 
 OTP_SESSION_KEY = "accounts_otp_pending"
@@ -41,7 +43,7 @@ def _client_ip(request) -> str | None:
     settings.TRUSTED_PROXIES), the address the proxy appended to X-Forwarded-For; otherwise REMOTE_ADDR,
     so that a proxy's own address never locks everybody out and a client cannot pick its own."""
     remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
-    trusted = set(getattr(settings, "TRUSTED_PROXIES", ("127.0.0.1", "::1")))
+    trusted = set(knob_list("TRUSTED_PROXIES", ("127.0.0.1", "::1")))
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded and remote in trusted:
         return _valid_ip(forwarded.split(",")[-1]) or remote
@@ -111,14 +113,17 @@ def resend_confirmation(request):
         messages.error(request, _("Please log in again to get a new confirmation link."))
         return redirect("accounts:login")
     user = User.objects.filter(pk=user_pk, is_active=True).first()
-    if user is not None:
+    # Over the limit for this address or this IP, nothing is sent and the answer stays the same.
+    if user is not None and services.rate_take(
+        kind=RateLimitEvent.Kind.CONFIRM_RESEND, email=user.email, ip=_client_ip(request)
+    ):
         services.confirmation_send(user=user)
     messages.success(request, _("We sent a new confirmation link. Check your inbox (and spam folder)."))
     return redirect("accounts:login")
 
 
 def _too_many_message() -> str:
-    minutes = max(1, settings.LOGIN_RATE_WINDOW // 60)
+    minutes = max(1, services.rate_policy(RateLimitEvent.Kind.LOGIN)[2] // 60)
     return _("Too many failed attempts. For your safety, wait %(minutes)s minutes and try again.") % {
         "minutes": minutes
     }
@@ -189,6 +194,25 @@ def set_language(request):
         except DomainError:
             pass
     return response
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Django's reset request, limited per email and per IP address. Over the limit nothing is sent and the
+    visitor sees the same "if an account uses this address…" page, so the answer reveals nothing."""
+
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        allowed = services.rate_take(
+            kind=RateLimitEvent.Kind.PASSWORD_RESET, email=form.cleaned_data["email"], ip=_client_ip(self.request)
+        )
+        if allowed:
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
