@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel.dates import format_date
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext, to_locale
+from django.utils.translation import get_language, get_language_bidi, gettext, to_locale
 
 from opencity.money import Money, format_money
 
@@ -26,11 +26,16 @@ def flows_svg(flows: list[dict], currency: str, *, chart_id: str) -> SafeString:
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = (WIDTH - 2 * PAD_SIDE) / max(1, len(flows))
     bar = slot * 0.36
+    # Time runs the way the page reads: oldest month at the start, i.e. on the right in Arabic (rtl),
+    # and each month's "in" bar before its "out" bar in the same direction.
+    rtl = get_language_bidi()
+    n = len(flows)
     bars = []
     for i, f in enumerate(flows):
-        x0 = PAD_SIDE + i * slot + slot * 0.12
+        x0 = PAD_SIDE + ((n - 1 - i) if rtl else i) * slot + slot * 0.12
         label = month_label(f["month"], "MMMM y")
-        for j, (key, css, word) in enumerate((("money_in", "in", gettext("in")), ("money_out", "out", gettext("out")))):
+        pair = (("money_in", "in", gettext("in")), ("money_out", "out", gettext("out")))
+        for j, (key, css, word) in enumerate(reversed(pair) if rtl else pair):
             h = round(plot_h * f[key] / peak, 1)
             y = PAD_TOP + plot_h - h
             title = f"{label}: {word} {format_money(Money(f[key], currency))}"
