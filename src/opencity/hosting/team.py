@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -10,9 +11,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.accounts.conf import knob
 from opencity.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from opencity.hosting import permissions
 from opencity.hosting.models import Collective, CollectiveAdmin, Invitation
+
+
+def invitation_max_age() -> timedelta:
+    return timedelta(days=int(knob("INVITATION_MAX_AGE_DAYS", 14, int)))
+
+
+def invitation_is_expired(invitation: Invitation) -> bool:
+    return invitation.created_at < timezone.now() - invitation_max_age()
+
+
+def invitation_is_for(invitation: Invitation, user) -> bool:
+    """Only the person at the invited address may accept (the email is the proof that the link was theirs)."""
+    return bool(user and user.is_authenticated) and user.email.strip().lower() == invitation.email.strip().lower()
 
 
 @transaction.atomic
@@ -33,8 +48,11 @@ def invitation_create(*, collective: Collective, by, email: str) -> Invitation:
         .filter(collective=collective, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True)
         .first()
     )
-    if existing is not None:
+    if existing is not None and not invitation_is_expired(existing):
         return existing
+    if existing is not None:  # an expired invitation gives way to a fresh one
+        existing.revoked_at = timezone.now()
+        existing.save(update_fields=["revoked_at"])
     invitation = Invitation.objects.create(
         collective=collective, email=email, token=secrets.token_urlsafe(32), invited_by=by
     )
@@ -46,7 +64,8 @@ def invitation_create(*, collective: Collective, by, email: str) -> Invitation:
 
 @transaction.atomic
 def invitation_accept(*, token: str, user) -> Invitation:
-    """The invited person (logged in) becomes an admin. A token works once."""
+    """The invited person, logged in with the invited email address, becomes an admin. A token works once
+    and only for INVITATION_MAX_AGE_DAYS days (14 by default)."""
     if not (user and user.is_authenticated):
         raise PermissionDenied(_("Please log in to accept this invitation."), code="login_required")
     invitation = (
@@ -58,6 +77,19 @@ def invitation_accept(*, token: str, user) -> Invitation:
         if invitation.accepted_by_id == user.pk:
             return invitation  # the same person clicking twice
         raise Conflict(_("This invitation has already been used."), code="invitation_used")
+    if invitation_is_expired(invitation):
+        raise Conflict(
+            _("This invitation has expired. Ask an admin of the collective to invite you again."),
+            code="invitation_expired",
+        )
+    if not invitation_is_for(invitation, user):
+        raise PermissionDenied(
+            _(
+                "This invitation was sent to another email address. Log in with the address that received it "
+                "to accept it."
+            ),
+            code="invitation_wrong_account",
+        )
     CollectiveAdmin.objects.get_or_create(collective=invitation.collective, user=user)
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

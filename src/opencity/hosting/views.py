@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -117,19 +117,35 @@ def slug_check(request):
     return render(request, "hosting/_slug_field.html", {"slug_state": state})
 
 
+def _invitation_state(invitation, user) -> str:
+    if not invitation.is_open:
+        return "used"
+    if team.invitation_is_expired(invitation):
+        return "expired"
+    if user.is_authenticated and not team.invitation_is_for(invitation, user):
+        return "wrong_account"
+    return "open"
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
+    """Anyone with the link sees what it is for; only the invited address, logged in, can accept it."""
     invitation = selectors.invitation_by_token(token)
     if invitation is None:
         return render(request, "hosting/invitation.html", {"invitation": None}, status=404)
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('accounts:login')}?next={request.path}")
+            return redirect_to_login(request.path)
         try:
             invitation = team.invitation_accept(token=token, user=request.user)
         except DomainError as exc:
             messages.error(request, str(exc.message))
+            invitation = selectors.invitation_by_token(token)
         else:
             messages.success(request, _("You are now an admin of %(name)s.") % {"name": invitation.collective.name})
             return redirect("profile", invitation.collective.slug)
-    return render(request, "hosting/invitation.html", {"invitation": invitation})
+    state = _invitation_state(invitation, request.user)
+    status = {"expired": 410, "wrong_account": 403}.get(state, 200)
+    if state == "used" and invitation.accepted_by_id == request.user.pk:
+        status = 200
+    return render(request, "hosting/invitation.html", {"invitation": invitation, "state": state}, status=status)
