@@ -119,3 +119,31 @@ def check_ledger():
         call_command("check_ledger")
 
     return _check
+
+
+@pytest.fixture
+def cli_run(settings):
+    """Run the real `opencity` console script in a subprocess against the test database.
+
+    Use with `@pytest.mark.django_db(transaction=True)` so the subprocess sees committed rows.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{s['NAME']}"
+    else:
+        url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k != "EMAIL_URL"}
+    env["DATABASE_URL"] = url
+
+    def _run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "opencity.cli", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    return _run

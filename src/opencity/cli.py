@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(__doc__)
         print(
-            "Commands: serve, demo, worker, token, createhost, check, check-ledger, import-statement, payouts,\n"
+            "Commands: serve, demo, worker, token, createhost, check, check-ledger, payouts, contributions-daily,\n"
             "and every Django management command (migrate, createsuperuser, shell, …)."
         )
         return
