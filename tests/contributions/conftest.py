@@ -5,4 +5,3 @@ import pytest
 def _demo_mode(settings):
     settings.DEMO_MODE = True
     settings.STRIPE_SECRET_KEY = ""
-

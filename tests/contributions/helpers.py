@@ -9,3 +9,18 @@ def give(collective, *, amount=2500, email="giver@example.org", name="Giver", us
     services.contribution_start_payment(contribution=c)
     c.refresh_from_db()
     return c
+
+
+def top_up(collective, amount: int, key: str = "top-up"):
+    """Other money the collective already holds (so it can bear a refund's lost card fee)."""
+    from opencity.ledger.models import AccountKind, TransferKind
+    from opencity.ledger.services import host_account, record_incoming_payment
+
+    return record_incoming_payment(
+        collective=collective,
+        amount=amount,
+        idempotency_key=key,
+        charge_host_fee=False,
+        source_account=host_account(collective.host, AccountKind.BANK),
+        kind=TransferKind.ADDED_FUNDS,
+    )

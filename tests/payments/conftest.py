@@ -20,6 +20,7 @@ def fake_stripe(_fake_stripe_server, settings):
     settings.DEMO_MODE = False
     _fake_stripe_server.requests.clear()
     _fake_stripe_server.fail_next = 0
+    _fake_stripe_server.next_refund_fee_refunded = 0
     return _fake_stripe_server
 
 
@@ -34,4 +35,3 @@ def deliver(client):
         )
 
     return _deliver
-

@@ -44,6 +44,7 @@ class FakeStripe:
         self.requests: list[tuple[str, str, dict, dict]] = []
         self.lock = threading.Lock()
         self.fail_next = 0
+        self.next_refund_fee_refunded = 0  # the fee Stripe returns on the next refund created through the API
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -120,7 +121,15 @@ class FakeStripe:
         if method == "POST" and kind == "checkout/sessions" and not oid:
             return 200, self._create_session(params)
         if method == "POST" and kind == "refunds":
+            charge = self.objects.get(params.get("charge"))
+            if charge is None or charge["amount_refunded"] + int(params.get("amount") or 0) > charge["amount"]:
+                return 400, {"error": {"type": "invalid_request_error", "code": "charge_already_refunded"}}
             return 200, self._create_refund(params)
+        if method == "GET" and kind == "refunds" and not oid:
+            data = [
+                copy.deepcopy(self.objects[r]) for r in self.objects.get(params.get("charge"), {}).get("_refunds", [])
+            ]
+            return 200, {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"}
         if kind == "subscriptions" and oid and (method == "DELETE" or cancel):
             sub = self.objects.get(oid)
             if sub is None:
@@ -152,6 +161,10 @@ class FakeStripe:
             return
         head, rest = parts[0], parts[1:]
         value = node.get(head)
+        if isinstance(value, list):
+            for item in value:
+                self._expand_in(item, rest) if rest else None
+            return
         if isinstance(value, str) and value in self.objects:
             node[head] = copy.deepcopy(self.objects[value])
         elif head == "payments" and node.get("object") == "invoice":
@@ -270,19 +283,63 @@ class FakeStripe:
         )
 
     def _create_refund(self, p: dict) -> dict:
+        """A refund (whole rest of the charge unless `amount`) with its balance transaction: Stripe keeps its
+        fee (fee 0) unless `fee_refunded` (then a negative fee: money back)."""
         charge = self.objects[p["charge"]]
-        charge["refunded"] = True
-        charge["amount_refunded"] = charge["amount"]
-        return self._put(
+        amount = int(p.get("amount") or charge["amount"] - charge["amount_refunded"])
+        fee_back = int(p.get("_fee_refunded") or self.next_refund_fee_refunded or 0)
+        self.next_refund_fee_refunded = 0
+        bt = self._put(
+            {
+                "id": _id("txn"),
+                "object": "balance_transaction",
+                "amount": -amount,
+                "currency": charge["currency"],
+                "fee": -fee_back,
+                "net": -amount + fee_back,
+                "type": "refund",
+                "reporting_category": "refund",
+                "status": "available",
+                "fee_details": [{"amount": -fee_back, "currency": charge["currency"], "type": "stripe_fee"}]
+                if fee_back
+                else [],
+            }
+        )
+        refund = self._put(
             {
                 "id": _id("re"),
                 "object": "refund",
-                "amount": charge["amount"],
+                "amount": amount,
+                "currency": charge["currency"],
                 "charge": charge["id"],
                 "status": "succeeded",
+                "balance_transaction": bt["id"],
                 "payment_intent": charge["payment_intent"],
+                "created": int(time.time()),
+                "reason": None,
             }
         )
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+        charge.setdefault("_refunds", []).append(refund["id"])
+        return refund
+
+    def _dispute_bt(self, charge: dict, amount: int, fee: int, category: str) -> dict:
+        desc = "Dispute fee" if fee > 0 else "Dispute fee refund"
+        return {
+            "id": _id("txn"),
+            "object": "balance_transaction",
+            "amount": amount,
+            "currency": charge["currency"],
+            "fee": fee,
+            "net": amount - fee,
+            "type": "adjustment",
+            "reporting_category": category,
+            "status": "available",
+            "fee_details": [{"amount": fee, "currency": charge["currency"], "type": "stripe_fee", "description": desc}]
+            if fee
+            else [],
+        }
 
     # --- what customers, banks and Stripe do ---------------------------------------------------------
 
@@ -327,18 +384,37 @@ class FakeStripe:
             amount = sub["items"]["data"][0]["price"]["unit_amount"]
             return copy.deepcopy(self._invoice(sub, amount, fee, "subscription_cycle"))
 
-    def refund(self, charge_id: str) -> dict:
+    def refund(self, charge_id: str, amount: int | None = None, fee_refunded: int = 0) -> dict:
+        """Refund from Stripe's dashboard (all that is left, or `amount`). Returns the charge."""
         with self.lock:
-            self._create_refund({"charge": charge_id})
+            self._create_refund({"charge": charge_id, "amount": amount, "_fee_refunded": fee_refunded})
             return copy.deepcopy(self.objects[charge_id])
 
-    def dispute(self, charge_id: str, status: str = "needs_response", dispute_id: str | None = None) -> dict:
+    def dispute(
+        self,
+        charge_id: str,
+        status: str = "needs_response",
+        dispute_id: str | None = None,
+        *,
+        fee: int = 1500,
+        withdraw: bool = True,
+        fee_returned: int = 0,
+    ) -> dict:
+        """Open a dispute (funds withdrawn at once with Stripe's dispute fee, as for card disputes), or move an
+        existing one to `status`; "won" reinstates the funds (and `fee_returned` of the fee)."""
         with self.lock:
             charge = self.objects[charge_id]
             charge["disputed"] = True
             if dispute_id and dispute_id in self.objects:
-                self.objects[dispute_id]["status"] = status
-                return copy.deepcopy(self.objects[dispute_id])
+                dp = self.objects[dispute_id]
+                dp["status"] = status
+                withdrawn = [bt for bt in dp["balance_transactions"] if bt["amount"] < 0]
+                if status == "won" and withdrawn and len(dp["balance_transactions"]) == 1:
+                    bt = self._dispute_bt(charge, dp["amount"], -fee_returned, "dispute_reversal")
+                    dp["balance_transactions"].append(bt)
+                    dp["is_charge_refundable"] = True
+                return copy.deepcopy(dp)
+            bts = [self._dispute_bt(charge, -charge["amount"], fee, "dispute")] if withdraw else []
             return copy.deepcopy(
                 self._put(
                     {
@@ -350,6 +426,9 @@ class FakeStripe:
                         "currency": charge["currency"],
                         "status": status,
                         "reason": "fraudulent",
+                        "balance_transactions": bts,
+                        "is_charge_refundable": False,
+                        "created": int(time.time()),
                     }
                 )
             )

@@ -113,6 +113,7 @@ class Contribution(models.Model):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
+        PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
         DISPUTED = "disputed", _("Disputed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -128,7 +129,7 @@ class Contribution(models.Model):
     covered_fees = models.BigIntegerField(default=0)  # the part of `amount` added to cover fees
     currency = models.CharField(max_length=3)
     interval = models.CharField(max_length=8, choices=Interval.choices, default=Interval.ONE_TIME)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     payment_method = models.CharField(max_length=30)
     anonymous = models.BooleanField(default=False)
     public_message = models.CharField(_("public message"), max_length=500, blank=True)
@@ -186,14 +187,41 @@ class ContributionEvent(models.Model):
     """Every status change of a contribution: who, from, to, when, why."""
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class ContributionRefund(models.Model):
+    """One refund of (part of) a contribution, once per processor refund id, with what it posted.
+
+    The processor keeps its fee on a refund unless its refund balance transaction says otherwise
+    (`processor_fee_returned`); the host gives its fee back in proportion (`host_fee_returned`).
+    """
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="refunds")
+    external_id = models.CharField(max_length=100, unique=True)  # Stripe's re_…, or the demo's own id
+    amount = models.BigIntegerField()
+    host_fee_returned = models.BigIntegerField(default=0)
+    processor_fee_returned = models.BigIntegerField(default=0)
+    journal = models.OneToOneField("ledger.Journal", on_delete=models.PROTECT, related_name="contribution_refund")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(host_fee_returned__gte=0) & Q(processor_fee_returned__gte=0),
+                name="contribution_refund_fees_non_negative",
+            ),
+        ]
 
 
 class RecurringEvent(models.Model):

@@ -1,7 +1,8 @@
-"""Settling contributions: paid (with the processor's real fee), failed, refunded, disputed.
+"""Settling contributions: paid (with the processor's real fee), failed, cancelled; refunds and disputes in
+refunds.py (re-exported here).
 
 Every function is idempotent: ledger keys derive from our public ids (`contribution_<id>_paid`,
-`contribution_<id>_refund`, `contribution_<id>_dispute`), and each one locks the contribution row and
+`contribution_<id>_refund_<refund id>`, `contribution_<id>_dispute_<dispute id>_…`), and each one locks the contribution row and
 re-reads its status before acting, so a webhook delivered twenty times, in parallel, moves money once.
 """
 
@@ -14,7 +15,6 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from opencity.contributions.errors import RefundNotCovered
 from opencity.contributions.models import (
     Contribution,
     ContributionEvent,
@@ -22,9 +22,8 @@ from opencity.contributions.models import (
     RecurringContribution,
     RecurringEvent,
 )
-from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import AccountKind, TransferKind
-from opencity.ledger.services import host_account, journal_reverse, record_incoming_payment
+from opencity.ledger.services import host_account, record_incoming_payment
 
 S = Contribution.Status
 RS = RecurringContribution.Status
@@ -242,69 +241,14 @@ def _after_commit_receipt(c: Contribution) -> None:
     transaction.on_commit(lambda: send_receipt.enqueue(contribution_id=pk))
 
 
-def _reverse(c: Contribution, *, key: str, reason: str, by=None):
-    try:
-        return journal_reverse(
-            journal=c.journal, idempotency_key=key, reason=reason, created_by=by, kind=TransferKind.REFUND
-        )
-    except InsufficientFunds:
-        raise RefundNotCovered() from None
+# Refunds and disputes live in contributions/refunds.py (they post what the processor really moved); they
+# are reachable from here too, lazily, since refunds.py builds on this module.
+_FROM_REFUNDS = ("ProcessorDispute", "ProcessorRefund", "contribution_refund", "dispute_record", "refund_record")
 
 
-def contribution_refund(
-    *, contribution: Contribution, by=None, reason: str = "", at_processor: bool = True
-) -> Contribution:
-    """Give the money back: reverse the whole journal (payment and fees) as REFUND transfers.
+def __getattr__(name: str):
+    if name in _FROM_REFUNDS:
+        from opencity.contributions import refunds
 
-    Refused with RefundNotCovered (nothing changes, the processor is not called) when the collective has
-    already spent the money: its funds account never goes negative. `at_processor=False` when the
-    processor already refunded (Stripe's charge.refunded): then the caller records the refusal for an admin.
-    """
-    from opencity.payments import providers
-
-    with transaction.atomic():
-        c = _lock(contribution)
-        if c.status == S.REFUNDED:
-            return c
-        if c.journal_id is None:
-            raise RefundNotCovered(code="not_paid", message=_not_paid_message())
-        _reverse(c, key=f"contribution_{c.public_id}_refund", reason=reason or "refund", by=by)
-        if at_processor:
-            providers.get(c.payment_method).refund(c)  # inside the transaction: if it fails, nothing is posted
-        _set_status(c, S.REFUNDED, by=by, note=reason)
-        c.save(update_fields=["status"])
-    return c
-
-
-def _not_paid_message():
-    from django.utils.translation import gettext_lazy as _
-
-    return _("Only a paid contribution can be refunded.")
-
-
-def contribution_mark_disputed(*, contribution: Contribution, note: str = "") -> Contribution:
-    with transaction.atomic():
-        c = _lock(contribution)
-        if c.status == S.PAID:
-            _set_status(c, S.DISPUTED, note=note)
-            c.save(update_fields=["status"])
-    return c
-
-
-def contribution_dispute_closed(*, contribution: Contribution, won: bool, note: str = "") -> Contribution:
-    """A lost dispute takes the money back (reversal, like a refund); a won one returns to PAID."""
-    with transaction.atomic():
-        c = _lock(contribution)
-        if c.status == S.PAID and not won:
-            _set_status(c, S.DISPUTED, note=note)
-        if c.status != S.DISPUTED:
-            c.save(update_fields=["status"])
-            return c
-        if won:
-            _set_status(c, S.PAID, note=note or "dispute won")
-        else:
-            # The money went back to the card holder: reverse it; the contribution stays DISPUTED (lost).
-            _reverse(c, key=f"contribution_{c.public_id}_dispute", reason=note or "dispute lost")
-            _set_status(c, S.DISPUTED, note=note or "dispute lost: reversed")
-        c.save(update_fields=["status"])
-    return c
+        return getattr(refunds, name)
+    raise AttributeError(name)

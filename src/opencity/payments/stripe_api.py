@@ -54,6 +54,47 @@ def retrieve_dispute(dispute_id: str) -> dict:
     return as_dict(client().Dispute.retrieve(dispute_id))
 
 
+def charge_refunds(charge_id: str) -> list[dict]:
+    """Every refund of a charge, oldest first, with its balance transaction expanded."""
+    page = as_dict(client().Refund.list(charge=charge_id, limit=100, expand=["data.balance_transaction"]))
+    return sorted(page.get("data") or [], key=lambda r: (r.get("created") or 0, r["id"]))
+
+
+def _balance_transaction(bt) -> dict | None:
+    if bt is None:
+        return None
+    return as_dict(client().BalanceTransaction.retrieve(bt)) if isinstance(bt, str) else bt
+
+
+def fee_returned(bt) -> int:
+    """The processor fee given back by a balance transaction (refund, dispute reinstatement): its negative
+    fee (or negative fee_details), as a positive amount. A refund usually returns none: Stripe keeps it."""
+    if bt is None:
+        return 0
+    if bt.get("fee") is not None:
+        return max(0, -int(bt["fee"]))
+    return max(0, -sum(int(d.get("amount") or 0) for d in bt.get("fee_details") or []))
+
+
+def refund_fee_returned(refund: dict) -> int:
+    return fee_returned(_balance_transaction(refund.get("balance_transaction")))
+
+
+def dispute_movements(dispute: dict) -> dict:
+    """What a dispute moved, from its balance transactions: withdrawn (amount, fee), reinstated (amount, fee back)."""
+    out = {"withdrawn": 0, "withdrawal_fee": 0, "reinstated": 0, "fee_returned": 0}
+    for bt in dispute.get("balance_transactions") or []:
+        bt = _balance_transaction(bt)
+        amount, fee = int(bt.get("amount") or 0), int(bt.get("fee") or 0)
+        if amount < 0:
+            out["withdrawn"] += -amount
+            out["withdrawal_fee"] += max(0, fee)
+        elif amount > 0:
+            out["reinstated"] += amount
+            out["fee_returned"] += max(0, -fee)
+    return out
+
+
 def charge_fee(charge) -> int:
     """The real processor fee of a charge, from its balance transaction (expanded or fetched)."""
     bt = charge.get("balance_transaction")

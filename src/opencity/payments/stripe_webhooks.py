@@ -216,15 +216,28 @@ def on_invoice_payment_failed(obj) -> str:
 
 
 def on_charge_refunded(obj) -> str:
+    """Post every refund of the charge not posted yet (full or partial, each once by its refund id)."""
     charge = stripe_api.retrieve_charge(obj["id"])
-    if not charge.get("refunded"):
-        return "partial refund: not reversed automatically"  # partial refunds need an admin decision
     pi = charge.get("payment_intent")
     contribution = _contribution_by_charge(charge["id"], pi if isinstance(pi, str) else (pi or {}).get("id", ""))
     if contribution is None:
         return "unknown charge"
-    settlement.contribution_refund(contribution=contribution, reason="refunded at Stripe", at_processor=False)
-    return "refunded"
+    posted = 0
+    for refund in stripe_api.charge_refunds(charge["id"]):
+        # A pending refund has already left Stripe's balance; failed and cancelled ones never did.
+        if refund.get("status") not in ("succeeded", "pending"):
+            continue
+        settlement.refund_record(
+            contribution=contribution,
+            refund=settlement.ProcessorRefund(
+                external_id=refund["id"],
+                amount=int(refund["amount"]),
+                fee_returned=stripe_api.refund_fee_returned(refund),
+            ),
+            reason="refunded at Stripe",
+        )
+        posted += 1
+    return f"{posted} refund(s)"
 
 
 def _dispute_contribution(dispute):
@@ -235,21 +248,19 @@ def _dispute_contribution(dispute):
 
 
 def on_dispute(obj) -> str:
+    """Any dispute event: read the dispute (with its balance transactions) and bring our books in line."""
     dispute = stripe_api.retrieve_dispute(obj["id"])
     contribution = _dispute_contribution(dispute)
     if contribution is None:
         return "unknown charge"
-    status = dispute.get("status")
-    if status == "lost":
-        settlement.contribution_dispute_closed(
-            contribution=contribution, won=False, note=f"dispute {dispute['id']} lost"
-        )
-        return "dispute lost"
-    if status == "won":
-        settlement.contribution_dispute_closed(contribution=contribution, won=True, note=f"dispute {dispute['id']} won")
-        return "dispute won"
-    settlement.contribution_mark_disputed(contribution=contribution, note=f"dispute {dispute['id']} {status}")
-    return "disputed"
+    moved = stripe_api.dispute_movements(dispute)
+    settlement.dispute_record(
+        contribution=contribution,
+        dispute=settlement.ProcessorDispute(
+            external_id=dispute["id"], status=dispute.get("status") or "", amount=int(dispute["amount"]), **moved
+        ),
+    )
+    return f"dispute {dispute.get('status')}"
 
 
 def on_subscription_deleted(obj) -> str:
@@ -276,5 +287,7 @@ HANDLERS = {
     "charge.dispute.created": on_dispute,
     "charge.dispute.closed": on_dispute,
     "charge.dispute.funds_withdrawn": on_dispute,
+    "charge.dispute.funds_reinstated": on_dispute,
+    "charge.dispute.updated": on_dispute,
     "customer.subscription.deleted": on_subscription_deleted,
 }

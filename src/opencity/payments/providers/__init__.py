@@ -46,9 +46,13 @@ class PaymentProvider(ABC):
         """Stop future payments at the processor (nothing to do for processors that do not pull money)."""
         return None
 
-    def refund(self, contribution) -> None:
-        """Give the money back at the processor, before the ledger reverses the contribution."""
-        return None
+    def refund(self, contribution, *, amount: int, idempotency_key: str):
+        """Give `amount` back at the processor; returns a `ProcessorRefund` (its id, amount, and the part of
+        the processor's fee it returned). The default, for processors that keep their fee (the demo card):
+        our key is the refund's id and no fee comes back. Posted in the ledger by the caller."""
+        from opencity.contributions.refunds import ProcessorRefund
+
+        return ProcessorRefund(external_id=idempotency_key, amount=amount, fee_returned=0)
 
 
 _registry: dict[str, PaymentProvider] = {}

@@ -79,18 +79,28 @@ class StripeCardProvider(PaymentProvider):
                 _("Stripe is not reachable right now; the membership is not cancelled yet. Please try again.")
             ) from exc
 
-    def refund(self, contribution) -> None:
+    def refund(self, contribution, *, amount: int, idempotency_key: str):
+        """Refund `amount` of the charge; Stripe's refund balance transaction tells what fee, if any, it returned."""
         if not contribution.external_payment_id:
-            return
+            return super().refund(contribution, amount=amount, idempotency_key=idempotency_key)
+        from opencity.contributions.refunds import ProcessorRefund
+
         try:
-            stripe_api.client().Refund.create(
-                charge=contribution.external_payment_id,
-                idempotency_key=f"contribution_{contribution.public_id}_refund",
+            refund = stripe_api.as_dict(
+                stripe_api.client().Refund.create(
+                    charge=contribution.external_payment_id,
+                    amount=amount,
+                    expand=["balance_transaction"],
+                    idempotency_key=idempotency_key,
+                )
             )
         except stripe_lib.StripeError as exc:
             raise stripe_api.ProcessorUnavailable(
                 _("Stripe is not reachable right now; nothing was refunded. Please try again.")
             ) from exc
+        return ProcessorRefund(
+            external_id=refund["id"], amount=int(refund["amount"]), fee_returned=stripe_api.refund_fee_returned(refund)
+        )
 
 
 register(StripeCardProvider())
