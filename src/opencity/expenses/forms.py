@@ -153,6 +153,14 @@ class MarkPaidForm(forms.Form):
     bank_fee = AmountField(label=_("Bank fee (optional)"), required=False)
 
 
+class BatchPaidForm(forms.Form):
+    bank_fee = AmountField(
+        label=_("Bank fee for the whole file (optional)"),
+        required=False,
+        help_text=_("Shared by the collectives in proportion to what the file paid for each."),
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

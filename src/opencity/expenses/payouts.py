@@ -9,7 +9,9 @@ Ledger postings (all through `post_journal`, so the collective's funds account c
   collective the moment the file goes to the bank, so the funds guard counts scheduled expenses and two
   admins can never commit the same euro twice.
 * batch confirmed paid (or, later, a bank-statement debit line quoting the end-to-end id): payouts in
-  flight → bank (SETTLEMENT), one journal per expense. The collective's balance does not move again.
+  flight → bank (SETTLEMENT), one journal per expense. The collective's balance does not move again,
+  except for the bank's fee for the file if the admin gives one: one journal, a BANK_FEE leg per
+  collective (funds → bank), shared in proportion to what the file paid for each (batch_fees.py).
 * an error on a scheduled expense reverses its in-flight journal: the money is back in the collective.
 """
 
@@ -24,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.core.ids import new_public_id
-from opencity.expenses import permissions, sepa
+from opencity.expenses import batch_fees, permissions, sepa
 from opencity.expenses.models import Expense, ExpenseStatus, PayoutBatch, PayoutLine
 from opencity.expenses.services import lock_expense, record_transition
 from opencity.ledger import services as ledger
@@ -328,21 +330,31 @@ def _close_batch_if_done(batch: PayoutBatch) -> None:
 
 
 def payout_batch_confirm_paid(
-    *, batch: PayoutBatch, by, paid_on: dt.date | None = None, system: bool = False
+    *, batch: PayoutBatch, by, paid_on: dt.date | None = None, bank_fee: int = 0, system: bool = False
 ) -> PayoutBatch:
-    """The bank executed the file: every scheduled expense in it is paid."""
+    """The bank executed the file: every scheduled expense in it is paid. Safe to submit twice.
+
+    `bank_fee` (minor units, optional) is the bank's charge for the whole file, shared by its collectives
+    (see batch_fees). If one of them cannot cover its share, nothing is confirmed and nothing is posted.
+    A file already confirmed (or settled line by line from a bank statement) can still get its fee, once.
+    """
     if not system:
         _check_can_pay(by, batch.host)
+    batch_fees.validate_fee(bank_fee)
     paid_on = paid_on or timezone.localdate()
+    if paid_on > timezone.localdate():
+        raise ValidationFailed(_("The payment date cannot be in the future."), code="date_in_future", field="paid_on")
     with transaction.atomic():
         batch = _lock_batch(batch)
         if batch.status == PayoutBatch.Status.PAID:
+            batch_fees.post_batch_fee(batch=batch, bank_fee=bank_fee, by=by, paid_on=paid_on)
             return batch
         if batch.status != PayoutBatch.Status.SENT:
             raise Conflict(_("Mark the file as sent to the bank first."), code="wrong_status")
         for line in batch.lines.filter(status=PayoutLine.Status.OPEN).select_related("expense").order_by("pk"):
             _settle_line(line, by=by, paid_on=paid_on)
         _close_batch_if_done(batch)
+        batch_fees.post_batch_fee(batch=batch, bank_fee=bank_fee, by=by, paid_on=paid_on)
     return batch
 
 

@@ -9,6 +9,7 @@ import io
 from django.db.models import Count, Q, QuerySet, Sum
 
 from opencity.expenses import permissions
+from opencity.expenses.batch_fees import batch_fee_journal
 from opencity.expenses.models import (
     BuiltinCategory,
     Expense,
@@ -201,6 +202,16 @@ def host_batches(host) -> QuerySet[PayoutBatch]:
 
 def batch_lines(batch: PayoutBatch):
     return batch.lines.select_related("expense__collective", "expense__payout_method").order_by("pk")
+
+
+def batch_bank_fee(batch: PayoutBatch) -> dict | None:
+    """The bank fee recorded for a payout file: {"total", "shares": [(collective name, amount)]}, or None."""
+    journal = batch_fee_journal(batch)
+    if journal is None:
+        return None
+    transfers = journal.transfers.select_related("debit_account__collective").order_by("pk")
+    shares = [(t.debit_account.collective.name, t.amount) for t in transfers]
+    return {"total": sum(a for _n, a in shares), "shares": shares}
 
 
 CSV_HEADER = [

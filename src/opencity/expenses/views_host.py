@@ -133,6 +133,8 @@ def batch_detail(request, slug, public_id):
             "batch": batch,
             "lines": selectors.batch_lines(batch),
             "can_pay": permissions.can_pay_host(request.user, host),
+            "paid_form": forms.BatchPaidForm(),
+            "bank_fee": selectors.batch_bank_fee(batch),
         },
     )
 
@@ -164,8 +166,15 @@ def batch_action(request, slug, public_id, action):
     if action not in BATCH_ACTIONS:
         raise Http404
     service, done = BATCH_ACTIONS[action]
+    kwargs = {}
+    if action == "paid":
+        form = forms.BatchPaidForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Enter the bank fee as an amount like 1.50, or leave it empty."))
+            return redirect(reverse("expenses:batch", kwargs={"slug": host.slug, "public_id": batch.public_id}))
+        kwargs["bank_fee"] = form.cleaned_data.get("bank_fee") or 0
     try:
-        service(batch=batch, by=request.user)
+        service(batch=batch, by=request.user, **kwargs)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
