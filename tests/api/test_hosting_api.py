@@ -208,13 +208,43 @@ def test_patch_collective(client, collective, api_token):
     assert resp.json()["description"] == "New words" and resp.json()["languages"] == ["fr", "ar"]
     collective.refresh_from_db()
     assert collective.long_description == "## Hi"
-    _assert_error(_json(client, "patch", f"/api/v1/collectives/{collective.slug}", {"slug": "x"}, token=token), 422)
+    _assert_error(_json(client, "patch", f"/api/v1/collectives/{collective.slug}", {"host": "x"}, token=token), 422)
+    _assert_error(
+        _json(client, "patch", f"/api/v1/collectives/{collective.slug}", {"slug": "x"}, token=token),
+        400,
+        "invalid_slug",
+    )
     _assert_error(_json(client, "patch", f"/api/v1/collectives/{collective.slug}", {"name": None}, token=token), 400)
     _assert_error(
         _json(client, "patch", f"/api/v1/collectives/{collective.slug}", {"website": "not a url"}, token=token), 400
     )
     collective.refresh_from_db()
     assert collective.website == "" and collective.name != ""
+
+
+def test_patch_collective_slug_and_the_old_address_redirects(client, host, collective, api_token):
+    token = api_token(collective.admins.first())
+    old = collective.slug
+    make_collective(host, slug="taken-already")
+    for slug, code in (("api", "reserved_slug"), ("Taken-Already", "slug_taken"), ("no_underscore", "invalid_slug")):
+        resp = _json(client, "patch", f"/api/v1/collectives/{old}", {"slug": slug}, token=token)
+        _assert_error(resp, 400, code)
+    _assert_error(_json(client, "patch", f"/api/v1/collectives/{old}", {"slug": None}, token=token), 400)
+    assert Collective.objects.get(pk=collective.pk).slug == old
+    resp = _json(client, "patch", f"/api/v1/collectives/{old}", {"slug": "New-Address"}, token=token)
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["slug"] == "new-address" and resp.json()["url"].endswith("/new-address/")
+    resp = client.get(f"/api/v1/collectives/{old}")
+    assert resp.status_code == 301 and resp["Location"] == "/api/v1/collectives/new-address"
+    assert client.get(f"/{old}/").status_code == 301
+    # another collective's admin cannot take the old address
+    other = make_collective(host)
+    other_token = api_token(other.admins.first())
+    resp = _json(client, "patch", f"/api/v1/collectives/{other.slug}", {"slug": old}, token=other_token)
+    _assert_error(resp, 400, "slug_taken")
+    # a stranger cannot rename it
+    resp = _json(client, "patch", "/api/v1/collectives/new-address", {"slug": "mine"}, token=api_token(make_user()))
+    _assert_error(resp, 403)
 
 
 def test_applications_list_approve_reject(client, host, api_token, mailoutbox, django_capture_on_commit_callbacks):

@@ -7,7 +7,7 @@ from django.db import connection
 
 from opencity.core.errors import DomainError
 from opencity.hosting import services, team
-from opencity.hosting.models import CollectiveAdmin, HostApplication
+from opencity.hosting.models import Collective, CollectiveAdmin, CollectiveSlugHistory, HostApplication
 from tests.conftest import make_collective, make_host, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,3 +81,16 @@ def test_an_invitation_is_used_once_even_by_two_people_at_once():
     assert results[2].code in {"invitation_used", "invitation_wrong_account"}
     assert CollectiveAdmin.objects.filter(collective=collective, user=invited).count() == 1
     assert not collective.admins.filter(pk=stranger.pk).exists()
+
+
+def test_two_collectives_taking_the_same_new_address_at_once():
+    host = make_host()
+    a, b = make_collective(host), make_collective(host)
+    results = _race(
+        lambda: services.collective_update(collective=a, by=a.admins.get(), slug="same-address"),
+        lambda: services.collective_update(collective=b, by=b.admins.get(), slug="same-address"),
+    )
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1 and refused[0].code == "slug_taken"
+    assert Collective.objects.filter(slug="same-address").count() == 1
+    assert CollectiveSlugHistory.objects.count() == 1

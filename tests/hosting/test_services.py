@@ -162,7 +162,7 @@ def test_collective_update_markdown_and_refusals(collective, collective_admin, c
     html = client.get(f"/{collective.slug}/").content.decode()
     assert "<strong>Hi</strong>" in html and "<script>x" not in html
     with pytest.raises(ValidationFailed):
-        services.collective_update(collective=collective, by=collective_admin, slug="new-slug")
+        services.collective_update(collective=collective, by=collective_admin, status="active")
     with pytest.raises(ValidationFailed):
         services.collective_update(collective=collective, by=collective_admin, category="weather")
     with pytest.raises(PermissionDenied):

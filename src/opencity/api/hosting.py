@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field, model_validator
@@ -132,6 +133,7 @@ class CollectiveCreateIn(_In):
 
 class CollectivePatchIn(_In):
     name: str | None = Field(default=None, min_length=1, max_length=120)
+    slug: str | None = Field(default=None, max_length=50, description="new address; the old one redirects")
     description: str | None = Field(default=None, max_length=300)
     long_description: str | None = Field(default=None, max_length=50000)
     category: Category | None = None
@@ -323,7 +325,12 @@ def list_collectives(
     "/collectives/{slug}", response={200: CollectiveOut, **ERRORS}, auth=optional_auth, summary="One collective"
 )
 def get_collective(request, slug: str):
-    """Pending or rejected collectives are visible only to their admins and their host's admins."""
+    """Pending or rejected collectives are visible only to their admins and their host's admins.
+    A collective's former address answers 301 to its current one."""
+    known = "\x00" in slug or selectors.collective_by_slug(slug) is not None
+    moved = None if known else selectors.collective_by_previous_slug(slug)
+    if moved is not None and permissions.can_view_collective(request.user, moved):
+        return HttpResponsePermanentRedirect(request.path.removesuffix(slug) + moved.slug)
     return collective_out(_visible_collective(request, slug))
 
 
@@ -365,7 +372,7 @@ def patch_collective(request, slug: str, payload: CollectivePatchIn):
             changes[key] = getattr(payload, key).value
     if any(value is None for value in changes.values()):
         raise ValidationFailed(_("Fields cannot be set to null."), code="null_not_allowed")
-    services.collective_update(collective=collective, by=request.auth, **changes)
+    collective = services.collective_update(collective=collective, by=request.auth, **changes)
     return collective_out(selectors.collective_by_slug(collective.slug))
 
 

@@ -135,14 +135,13 @@ def collective_edit(request, collective):
     # The form edits a copy: the service re-reads and locks the row, and a refused edit leaves the page as it was.
     form = CollectiveEditForm(request.POST or None, instance=copy.copy(collective))
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
-            services.collective_update(collective=collective, by=request.user, **changes)
+            updated = services.collective_update(collective=collective, by=request.user, **form.changes())
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("profile", collective.slug)
+            return redirect("profile", updated.slug)
     return render(request, "hosting/collective_edit.html", {"collective": collective, "form": form})
 
 

@@ -89,10 +89,31 @@ class CollectiveCreateForm(_Form):
 
 class CollectiveEditForm(forms.ModelForm):
     languages = LanguagesField()
+    # Not a model field of this form: the service checks it like a new collective's and keeps the old one.
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Lowercase letters, digits and dashes. If you change it, the old address of the page redirects to "
+            "the new one, and no other collective can take it."
+        ),
+    )
+    field_order = ["name", "slug"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            self.initial.setdefault("slug", self.instance.slug)
+        self.fields["slug"].widget.attrs.update({"autocomplete": "off", "dir": "ltr", "spellcheck": "false"})
+
+    def changes(self) -> dict:
+        """The edited fields; an address left empty (or not sent) stays as it is."""
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data.get("slug"):
+            changes["slug"] = self.cleaned_data["slug"]
+        return changes
 
     class Meta:
         model = Collective

@@ -177,6 +177,24 @@ class Collective(models.Model):
         return self.host.currency
 
 
+class CollectiveSlugHistory(models.Model):
+    """An address a collective had before: its page redirects to the current one and nobody else can take it."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="previous_slugs")
+    slug = models.CharField(max_length=50)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("slug"), name="collective_old_slug_ci_unique")]
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.collective.slug}"
+
+
 class CollectiveAdmin(models.Model):
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)

@@ -5,6 +5,7 @@ from opencity.hosting.models import (
     Category,
     Collective,
     CollectiveAdmin,
+    CollectiveSlugHistory,
     Commune,
     Host,
     HostApplication,
@@ -97,3 +98,9 @@ def collective_by_slug(slug: str) -> Collective | None:
 
 def host_by_slug(slug: str) -> Host | None:
     return Host.objects.select_related("profile").filter(profile__slug__iexact=slug).first()
+
+
+def collective_by_previous_slug(slug: str) -> Collective | None:
+    """The collective that had this address before (its old page redirects to its current one)."""
+    row = CollectiveSlugHistory.objects.select_related("collective__host__profile").filter(slug__iexact=slug).first()
+    return row.collective if row is not None else None

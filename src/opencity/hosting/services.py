@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from opencity.hosting.models import (
     LANGUAGE_CHOICES,
     Collective,
     CollectiveAdmin,
+    CollectiveSlugHistory,
     Host,
     HostAdmin,
     HostApplication,
@@ -32,8 +33,17 @@ def _validation_error(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(exc.messages[0], code=exc.error_list[0].code or "invalid")
 
 
+def _slug_in_use(slug: str, collective: Collective | None = None) -> bool:
+    """Some other collective has this address now, or had it before (old addresses redirect, so they stay theirs)."""
+    current = Collective.objects.filter(slug__iexact=slug)
+    previous = CollectiveSlugHistory.objects.filter(slug__iexact=slug)
+    if collective is not None:
+        current, previous = current.exclude(pk=collective.pk), previous.exclude(collective=collective)
+    return current.exists() or previous.exists()
+
+
 def slug_is_free(slug: str) -> bool:
-    return slug.lower() not in RESERVED_SLUGS and not Collective.objects.filter(slug__iexact=slug).exists()
+    return slug.lower() not in RESERVED_SLUGS and not _slug_in_use(slug)
 
 
 def slug_suggest(name: str) -> str:
@@ -47,7 +57,7 @@ def slug_suggest(name: str) -> str:
     return candidate
 
 
-def _check_slug(slug: str) -> str:
+def _check_slug(slug: str, collective: Collective | None = None) -> str:
     slug = (slug or "").strip().lower()
     if not slug:
         raise ValidationFailed(_("Please choose an address."), code="slug_required", field="slug")
@@ -59,9 +69,11 @@ def _check_slug(slug: str) -> str:
         )
     try:
         slug_validator(slug)
+        if len(slug) < 2:  # the pattern alone lets one character through
+            raise ValidationError(slug_validator.message, code="invalid_slug")
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], code="invalid_slug", field="slug") from exc
-    if Collective.objects.filter(slug__iexact=slug).exists():
+    if _slug_in_use(slug, collective):
         raise ValidationFailed(
             _("The address “%(slug)s” is already taken.") % {"slug": slug}, code="slug_taken", field="slug"
         )
@@ -270,12 +282,24 @@ def _full_clean(obj, exclude=None) -> None:
         raise _validation_error(exc) from exc
 
 
-COLLECTIVE_EDITABLE = ("name", "description", "long_description", "category", "commune", "languages", "website")
+COLLECTIVE_EDITABLE = (
+    "name",
+    "slug",
+    "description",
+    "long_description",
+    "category",
+    "commune",
+    "languages",
+    "website",
+)
 
 
 @transaction.atomic
 def collective_update(*, collective: Collective, by, **changes) -> Collective:
-    """Edit a collective's public description. Its address (slug) and host do not change here."""
+    """Edit a collective's public description and its address (slug); its host does not change here.
+
+    A new address is checked like a new collective's; the old one is kept in CollectiveSlugHistory, so the
+    old page redirects and no other collective can take it. The same address again changes nothing."""
     if not permissions.can_edit_collective(by, collective):
         raise PermissionDenied()
     unknown = set(changes) - set(COLLECTIVE_EDITABLE)
@@ -284,6 +308,13 @@ def collective_update(*, collective: Collective, by, **changes) -> Collective:
             _("This field cannot be changed: %(field)s.") % {"field": sorted(unknown)[0]}, code="unknown_field"
         )
     collective = Collective.objects.select_for_update().get(pk=collective.pk)
+    old_slug = collective.slug
+    if "slug" in changes:
+        wanted = (changes["slug"] or "").strip().lower()
+        if wanted == old_slug.lower():
+            del changes["slug"]
+        else:
+            changes["slug"] = _check_slug(wanted, collective)
     if "languages" in changes:
         changes["languages"] = _check_languages(changes["languages"])
     for field, value in changes.items():
@@ -293,9 +324,29 @@ def collective_update(*, collective: Collective, by, **changes) -> Collective:
     if not collective.name:
         raise ValidationFailed(_("Please give your collective a name."), code="name_required", field="name")
     _full_clean(collective, exclude=["slug"])
-    if changes:
+    if "slug" in changes:
+        _move_slug(collective, old_slug, by)
+    elif changes:
         collective.save(update_fields=list(changes))
     return collective
+
+
+def _move_slug(collective: Collective, old_slug: str, by) -> None:
+    """Save the collective under its new address and keep the old one (a savepoint: a racing rename that took
+    the same address first makes this one a clear refusal, not a broken transaction)."""
+    try:
+        with transaction.atomic():
+            CollectiveSlugHistory.objects.filter(collective=collective, slug__iexact=collective.slug).delete()
+            collective.save()
+            CollectiveSlugHistory.objects.create(
+                collective=collective, slug=old_slug, changed_by=by if getattr(by, "pk", None) else None
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            _("The address “%(slug)s” is already taken.") % {"slug": collective.slug},
+            code="slug_taken",
+            field="slug",
+        ) from exc
 
 
 HOST_EDITABLE = (

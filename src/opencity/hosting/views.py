@@ -36,6 +36,10 @@ def directory(request):
 
 def profile(request, slug: str):
     collective = selectors.collective_by_slug(slug)
+    if collective is None:
+        moved = selectors.collective_by_previous_slug(slug)
+        if moved is not None and permissions.can_view_collective(request.user, moved):
+            return redirect("profile", moved.slug, permanent=True)
     if collective is None or not permissions.can_view_collective(request.user, collective):
         raise Http404
     if collective.slug != slug:
