@@ -13,6 +13,7 @@ from opencity.contributions import rates, selectors
 from opencity.contributions.models import ExchangeRate
 from opencity.contributions.receipts import receipt_number_allocate, receipt_pdf
 from opencity.contributions.tasks import rates_refresh
+from opencity.ledger.models import Journal
 from opencity.ledger.services import funds_account
 from opencity.money import Money
 from tests.conftest import make_collective, make_host, make_user
@@ -169,6 +170,9 @@ def test_refund_by_host_admin_from_the_page(collective, host_admin, collective_a
     assert c.status == "refunded"
     # 1000 added + 2500 paid − 63 demo fee − 200 host fee, then −2500 refunded + 200 host fee back.
     assert funds_account(collective).balance == 1000 - 63
+    # The demo "processor" keeps its fee too: no processor fee comes back.
+    refund = Journal.objects.get(reverses=c.journal)
+    assert sorted((t.kind, t.amount) for t in refund.transfers.all()) == [("host_fee", 200), ("refund", 2500)]
     check_ledger()
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from opencity.contributions import settlement
+from opencity.contributions import selectors, settlement
 from opencity.contributions.models import Contribution, ContributionRefund
 from opencity.contributions.refunds import host_fee_share
 from opencity.ledger.models import Journal, TransferKind
@@ -122,6 +122,11 @@ def test_two_partial_refunds_then_the_rest(client, collective, fake_stripe, deli
         last = ContributionRefund.objects.order_by("-id").first()
         assert (last.host_fee_returned, last.processor_fee_returned, c.status) == (host_back, 0, status)
         assert funds_account(collective).balance == funds
+        if status == "partially_refunded":  # the wall and the annual statement count what was kept
+            wall = selectors.collective_contributors(collective)
+            assert [r.total for r in wall] == [c.kept_amount] == [2500 - c.amount_refunded]
+            assert selectors.statement_contributions(person=c.person, host=collective.host, year=c.paid_at.year)
+    assert selectors.collective_contributors(collective) == []
     rows = list(ContributionRefund.objects.order_by("id"))
     assert [r.amount for r in rows] == [1000, 333, 1167]
     assert sum(r.host_fee_returned for r in rows) == c.host_fee == 200

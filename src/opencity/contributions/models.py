@@ -145,6 +145,7 @@ class Contribution(models.Model):
     )
     processor_fee = models.BigIntegerField(default=0)
     host_fee = models.BigIntegerField(default=0)
+    amount_refunded = models.BigIntegerField(default=0)  # the sum of its ContributionRefunds
     paid_at = models.DateTimeField(null=True, blank=True, db_index=True)
     receipt_number = models.CharField(max_length=30, null=True, blank=True, unique=True)
     # Processor references
@@ -169,6 +170,10 @@ class Contribution(models.Model):
                 condition=Q(processor_fee__gte=0) & Q(host_fee__gte=0), name="contribution_fees_non_negative"
             ),
             models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=models.F("amount")),
+                name="contribution_refunded_range",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="paid") | (Q(journal__isnull=False) & Q(paid_at__isnull=False)),
                 name="contribution_paid_has_journal",
             ),
@@ -181,6 +186,11 @@ class Contribution(models.Model):
     @property
     def net_amount(self) -> int:
         return self.amount - self.processor_fee - self.host_fee
+
+    @property
+    def kept_amount(self) -> int:
+        """What the contributor finally gave: the amount less what was refunded."""
+        return self.amount - self.amount_refunded
 
 
 class ContributionEvent(models.Model):

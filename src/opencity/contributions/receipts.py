@@ -151,11 +151,11 @@ def statement_pdf(*, person, host, year: int, contributions: list[Contribution])
     pdf.ln(8)
     pdf.set_font(pdf.family_name, "", 10)
     for c in contributions:
-        total += c.amount
+        total += c.kept_amount  # a partly refunded gift counts for what was kept
         pdf.cell(28, 7, pdf.text(c.paid_at.date().isoformat()))
         pdf.cell(42, 7, pdf.text(c.receipt_number or ""))
         pdf.cell(70, 7, pdf.text(c.collective.name[:40]))
-        pdf.cell(30, 7, pdf.text(format_money(Money(c.amount, c.currency))), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(30, 7, pdf.text(format_money(Money(c.kept_amount, c.currency))), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.line(_("Total"), format_money(Money(total, currency)), bold=True)
     pdf.ln(4)

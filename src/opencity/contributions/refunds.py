@@ -201,6 +201,8 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
         journal=journal,
         by=by,
     )
+    c.amount_refunded = done_amount + amount
+    c.save(update_fields=["amount_refunded"])
     to = S.REFUNDED if done_amount + amount == c.amount else S.PARTIALLY_REFUNDED
     note = f"{refund.external_id}: {amount} refunded, host fee {host_back}, processor fee {proc_back} returned"
     if c.status != S.DISPUTED or to == S.REFUNDED:
@@ -267,7 +269,9 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
         if c.journal_id is None:
             return c
         note = f"dispute {dispute.external_id} {dispute.status}"
-        if c.status in REFUNDABLE and dispute.status != "won":
+        # Won, or an inquiry closed without a chargeback: the contribution stands again.
+        won = dispute.status in ("won", "warning_closed")
+        if c.status in REFUNDABLE and not won:
             _set_status(c, S.DISPUTED, note=note)
         withdrawn = dispute.withdrawn
         if not withdrawn and dispute.status == "lost":
@@ -277,7 +281,7 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
             out = _post_dispute_out(c, dispute, withdrawn)
         if out is not None and (dispute.reinstated or dispute.status == "won"):
             _post_dispute_back(c, dispute, out)
-        if dispute.status == "won" and c.status == S.DISPUTED:
+        if won and c.status == S.DISPUTED:
             _set_status(c, S.PARTIALLY_REFUNDED if c.refunds.exists() else S.PAID, note=note)
         c.save(update_fields=["status"])
     return c

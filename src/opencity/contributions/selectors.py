@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils.translation import gettext as _
 
 from opencity.community.models import Person
@@ -13,6 +13,8 @@ from opencity.contributions.models import Contribution, Interval, RecurringContr
 
 S = Contribution.Status
 RS = RecurringContribution.Status
+# Gifts that count (walls, goals, annual statements): paid, or partly refunded (for what was kept).
+GIVEN = (S.PAID, S.PARTIALLY_REFUNDED)
 
 
 @dataclass
@@ -29,7 +31,10 @@ def collective_tiers(collective) -> list[Tier]:
     """Active tiers, each with `raised` (paid total, for the goal) and `taken` (for the quantity limit)."""
     tiers = list(
         Tier.objects.filter(collective=collective, archived_at__isnull=True).annotate(
-            raised=Sum("contributions__amount", filter=Q(contributions__status=S.PAID)),
+            raised=Sum(
+                F("contributions__amount") - F("contributions__amount_refunded"),
+                filter=Q(contributions__status__in=GIVEN),
+            ),
         )
     )
     members = dict(
@@ -58,9 +63,9 @@ def tier_by_ref(collective, ref: str) -> Tier | None:
 def collective_contributors(collective, *, limit: int | None = None) -> list[ContributorRow]:
     """The contributors wall: one row per person (or organisation, or anonymous gift), biggest first."""
     groups = (
-        Contribution.objects.filter(collective=collective, status=S.PAID)
+        Contribution.objects.filter(collective=collective, status__in=GIVEN)
         .values("person_id", "anonymous", "organisation_name")
-        .annotate(total=Sum("amount"), since=Min("paid_at"), n=Count("id"))
+        .annotate(total=Sum(F("amount") - F("amount_refunded")), since=Min("paid_at"), n=Count("id"))
         .order_by("-total", "since")
     )
     if limit:
@@ -127,7 +132,7 @@ def recurring_of_user(user):
 def statement_years(user) -> list[tuple]:
     """(host, year) pairs for which the user has paid gifts: the annual statements they can download."""
     pairs = (
-        Contribution.objects.filter(person__user=user, status=S.PAID)
+        Contribution.objects.filter(person__user=user, status__in=GIVEN)
         .values_list("collective__host", "paid_at__year")
         .distinct()
     )
@@ -139,7 +144,7 @@ def statement_years(user) -> list[tuple]:
 
 def statement_contributions(*, person, host, year: int) -> list[Contribution]:
     return list(
-        Contribution.objects.filter(person=person, collective__host=host, status=S.PAID, paid_at__year=year)
+        Contribution.objects.filter(person=person, collective__host=host, status__in=GIVEN, paid_at__year=year)
         .select_related("collective")
         .order_by("paid_at", "id")
     )
