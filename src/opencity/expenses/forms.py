@@ -157,6 +157,7 @@ class BatchPaidForm(forms.Form):
     bank_fee = AmountField(
         label=_("Bank fee for the whole file (optional)"),
         required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 10, "aria-describedby": "bank-fee-help"}),
         help_text=_("Shared by the collectives in proportion to what the file paid for each."),
     )
 
