@@ -218,7 +218,8 @@ def refund_record(*, contribution: Contribution, refund: ProcessorRefund, by=Non
     """
     with transaction.atomic():
         c = _lock(contribution)
-        if not ContributionRefund.objects.filter(external_id=refund.external_id).exists():
+        # REFUNDED: nothing is left to give back (also for refunds posted before per-refund records existed).
+        if c.status != S.REFUNDED and not ContributionRefund.objects.filter(external_id=refund.external_id).exists():
             _post_refund(c, refund, by=by, reason=reason or "refunded at the processor")
     return c
 
@@ -266,8 +267,11 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
     once withdrawn, back in once reinstated (won). Idempotent per dispute id and movement."""
     with transaction.atomic():
         c = _lock(contribution)
-        if c.journal_id is None:
-            return c
+        if (
+            c.journal_id is None
+            or Journal.objects.filter(idempotency_key=f"contribution_{c.public_id}_dispute").exists()
+        ):
+            return c  # not paid, or a dispute already reversed whole by an earlier version
         note = f"dispute {dispute.external_id} {dispute.status}"
         # Won, or an inquiry closed without a chargeback: the contribution stands again.
         won = dispute.status in ("won", "warning_closed")
