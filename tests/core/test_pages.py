@@ -14,7 +14,6 @@ HOME_TITLE = {
 }
 
 
-
 @pytest.mark.parametrize("lang", ["en", "fr", "nl", "ar"])
 def test_home_in_every_language(client, host, lang):
     make_collective(host, name="Repair Café")
