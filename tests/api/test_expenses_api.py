@@ -14,7 +14,6 @@ from tests.expenses.conftest import ROLES, World, approved, submit
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def world(db):
     return World()

@@ -19,7 +19,6 @@ def host_admin(host):
     return enable_2fa(host.admins.first())
 
 
-
 def _post(client, url, body, token=None):
     kwargs = {"HTTP_AUTHORIZATION": token} if token else {}
     return client.post(url, data=json.dumps(body), content_type="application/json", **kwargs)

@@ -11,4 +11,3 @@ def can_manage_ledger(user, host) -> bool:
 def can_give(user, collective) -> bool:
     """Move money from `collective` to another collective of the same host."""
     return hosting.is_collective_admin(user, collective)
-
