@@ -330,12 +330,15 @@ def test_patch_host_permissions(client, host, collective, api_token):
 def test_nul_characters_are_refused_cleanly(client, host, collective, api_token):
     """PostgreSQL cannot store NUL; it must be a 4xx, never a database error."""
     token = api_token(make_user())
-    _assert_error(_json(client, "post", "/api/v1/collectives", {"name": "Bad\u0000name"}, token=token), 422)
-    assert client.get("/api/v1/collectives", {"q": "a\x00b"}).status_code == 200
-    _assert_error(client.get("/api/v1/collectives/ab%00cd"), 404)
-    _assert_error(client.get("/api/v1/hosts/ab%00cd"), 404)
-    _assert_error(_json(client, "post", "/api/v1/applications/app_%00/approve", token=token), 404)
-    assert client.get("/collectives/", {"q": "a\x00b"}).status_code == 200
+    _assert_error(
+        _json(client, "post", "/api/v1/collectives", {"name": "Bad\u0000name"}, token=token), 400, "invalid_characters"
+    )
+    _assert_error(client.get("/api/v1/collectives", {"q": "a\x00b"}), 400, "invalid_characters")
+    _assert_error(client.get("/api/v1/collectives/ab%00cd"), 400, "invalid_characters")
+    _assert_error(client.get("/api/v1/hosts/ab%00cd"), 400, "invalid_characters")
+    _assert_error(_json(client, "post", "/api/v1/applications/app_%00/approve", token=token), 400, "invalid_characters")
+    assert client.get("/collectives/", {"q": "a\x00b"}).status_code == 400
+    assert Collective.objects.filter(name__startswith="Bad").count() == 0
 
 
 def test_list_query_count_is_constant(client, host, django_assert_max_num_queries):

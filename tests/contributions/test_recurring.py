@@ -140,6 +140,6 @@ def test_daily_command_runs_the_tasks(collective, member_tier, monkeypatch, caps
     assert "memberships_check" in capsys.readouterr().out
 
 
-def test_nul_in_urls_is_404(client):
-    assert client.get("/memberships/cancel/a%00b").status_code == 404
-    assert client.get("/contributions/con_%00/thanks").status_code == 404
+def test_nul_in_urls_is_refused(client):
+    assert client.get("/memberships/cancel/a%00b").status_code == 400
+    assert client.get("/contributions/con_%00/thanks").status_code == 400

@@ -6,7 +6,9 @@ JSON `{"code", "message"}` with a 4xx status.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -45,22 +47,28 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", "A valid personal API token is required (Authorization: Bearer …).")
+    return _error(request, 401, "unauthenticated", _("A valid personal API token is required (Authorization: Bearer …)."))
 
 
 @api.exception_handler(Http404)
 def on_404(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_403(request, exc):
-    return _error(request, 403, "forbidden", "You are not allowed to do this.")
+    return _error(request, 403, "forbidden", _("You are not allowed to do this."))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
-    return _error(request, 413, "payload_too_large", "The request body is too large.")
+    return _error(request, 413, "payload_too_large", _("The request body is too large."))
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    """Last line of defence: input the database cannot store (the service's transaction rolled back)."""
+    return _error(request, 400, "invalid_input", _("This input cannot be stored."))
 
 
 @api.exception_handler(HttpError)
