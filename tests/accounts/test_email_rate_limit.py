@@ -119,7 +119,7 @@ def test_requests_racing_at_the_limit_never_pass_it(settings):
     for t in threads:
         t.join()
     assert len(results) == 6
-    assert 1 <= sum(results) <= 3
+    assert sum(results) == 3  # served one by one: exactly the limit passes
     assert RateLimitEvent.objects.filter(email="race@example.org").count() == sum(results)
 
 

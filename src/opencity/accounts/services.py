@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -303,12 +303,12 @@ def rate_policy(kind: str) -> tuple[int, int, int]:
     )
 
 
-def _over(kind: str, email: str, ip: str | None, *, allowed_extra: int = 0) -> bool:
+def _over(kind: str, email: str, ip: str | None) -> bool:
     per_email, per_ip, window = rate_policy(kind)
     recent = RateLimitEvent.objects.filter(kind=kind, at__gte=timezone.now() - timedelta(seconds=window))
-    if recent.filter(email=email).count() >= per_email + allowed_extra:
+    if recent.filter(email=email).count() >= per_email:
         return True
-    return bool(ip) and recent.filter(ip=ip).count() >= per_ip + allowed_extra
+    return bool(ip) and recent.filter(ip=ip).count() >= per_ip
 
 
 def rate_is_limited(*, kind: str, email: str, ip: str | None) -> bool:
@@ -329,16 +329,21 @@ def rate_event_record(*, kind: str, email: str, ip: str | None) -> None:
 def rate_take(*, kind: str, email: str, ip: str | None) -> bool:
     """Count one event if the limits allow it and say whether they did (False: do nothing, record nothing).
 
-    The event is written (and committed) before counting, so processes racing at the limit cannot all
-    pass: whoever counts last sees every kept event, and a refused event is deleted again."""
+    Check and insert happen under a lock per (kind, email) and per (kind, ip), so requests racing at the
+    limit are served one by one: exactly as many pass as the limit allows. PostgreSQL: transaction-scoped
+    advisory locks, taken in a stable order; SQLite: its IMMEDIATE transactions already serialise writers.
+    """
     email = normalize_email(email)[:254]
-    if _over(kind, email, ip):
-        return False
-    event = RateLimitEvent.objects.create(kind=kind, email=email, ip=ip or None)
-    if _over(kind, email, ip, allowed_extra=1):
-        RateLimitEvent.objects.filter(pk=event.pk).delete()
-        return False
-    return True
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            keys = sorted({f"ratelimit:{kind}:email:{email}", f"ratelimit:{kind}:ip:{ip or ''}"})
+            with connection.cursor() as cur:
+                for key in keys:
+                    cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        if _over(kind, email, ip):
+            return False
+        RateLimitEvent.objects.create(kind=kind, email=email, ip=ip or None)
+        return True
 
 
 def rate_events_clear(*, kind: str, email: str) -> None:
