@@ -8,6 +8,7 @@ from schwifty import IBAN
 
 from opencity.accounts.models import User
 from opencity.community.models import Person
+from opencity.expenses.models import Expense
 from opencity.hosting.models import Collective, Host
 
 IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
@@ -41,7 +42,11 @@ def test_public_pages_and_api_show_no_email_or_iban(client):
         Collective.objects.filter(host=host, status="active").exclude(pk=host.profile_id).values_list("slug", flat=True)
     )
     urls = ["/", "/collectives/", f"/api/v1/hosts/{host.slug}", "/api/v1/collectives"]
-    optional = []
+    # Expense pages in every state; drafts and the like are not public (404) and are skipped.
+    optional = [
+        f"/{e.collective.slug}/expenses/{e.public_id}"
+        for e in Expense.objects.filter(collective__host=host).select_related("collective")
+    ]
     for slug in slugs:
         urls += [
             f"/{slug}/",
@@ -51,7 +56,7 @@ def test_public_pages_and_api_show_no_email_or_iban(client):
             f"/api/v1/collectives/{slug}",
             f"/api/v1/collectives/{slug}/transactions?limit=100",
         ]
-        optional += [
+        urls += [
             f"/{slug}/expenses",
             f"/{slug}/contribute",
             f"/api/v1/collectives/{slug}/expenses",
@@ -71,6 +76,6 @@ def test_public_pages_and_api_show_no_email_or_iban(client):
         assert not leaked, f"{url} shows {leaked}"
         assert not [i for i in ibans if i in text], f"{url} shows the host's IBAN"
         assert not _valid_ibans(text), f"{url} shows an IBAN: {_valid_ibans(text)}"
-    assert checked >= len(urls)
+    assert checked >= len(urls) + 5  # every required page, and public expense pages in several states
     # The seeded history is really there: the statements were not empty.
     assert "contribution" in _body(client.get(f"/{slugs[1]}/transactions?format=csv"))
