@@ -22,8 +22,6 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 
 def _collective(request, slug: str):
-    if "\x00" in slug:
-        raise NotFound()
     collective = hosting_selectors.collective_by_slug(slug)
     if collective is None or not hosting_permissions.can_view_collective(request.user, collective):
         raise NotFound()
@@ -193,7 +191,7 @@ class ContributionOut(Schema):
 @router.get("/contributions/{public_id}", response={200: ContributionOut, **ERRORS}, auth=optional_auth)
 def contribution_detail(request, public_id: str):
     """For its contributor (their token) and the collective's and host's admins."""
-    c = selectors.contribution_by_public_id(public_id) if "\x00" not in public_id else None
+    c = selectors.contribution_by_public_id(public_id)
     if c is None:
         raise NotFound()
     if not permissions.can_view_contribution(request.user, c):

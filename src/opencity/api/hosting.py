@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpResponsePermanentRedirect
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from opencity.api.auth import optional_auth, token_auth
 from opencity.api.pagination import clamp_limit, keyset_page
@@ -30,27 +30,10 @@ LanguageCode = Literal["en", "fr", "nl", "ar"]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
 
-def _no_nul(value):
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    if isinstance(value, dict):
-        for item in value.values():
-            _no_nul(item)
-    if isinstance(value, list):
-        for item in value:
-            _no_nul(item)
-    return value
-
-
 class _In(Schema):
-    """Request bodies: unknown fields are refused, and so is the NUL character (PostgreSQL cannot store it)."""
+    """Request bodies: unknown fields are refused. (NUL characters never get here: core.middleware.)"""
 
     model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_nul(cls, data):
-        return _no_nul(data)
 
 
 class HostOut(Schema):
@@ -253,14 +236,14 @@ def application_out(app: HostApplication) -> dict:
 
 
 def _host_or_404(slug: str) -> Host:
-    host = selectors.host_by_slug(slug) if "\x00" not in slug else None
+    host = selectors.host_by_slug(slug)
     if host is None:
         raise NotFound()
     return host
 
 
 def _visible_collective(request, slug: str) -> Collective:
-    collective = selectors.collective_by_slug(slug) if "\x00" not in slug else None
+    collective = selectors.collective_by_slug(slug)
     if collective is None or not permissions.can_view_collective(request.user, collective):
         raise NotFound()
     return collective
@@ -310,7 +293,7 @@ def list_collectives(
 ):
     """Same filters as the /collectives/ page; cursor-paginated, oldest first."""
     filters = {
-        "q": q.replace("\x00", "").strip()[:100],
+        "q": q.strip()[:100],
         "category": _check_choice(category, Category.choices, "category"),
         "commune": _check_choice(commune, Commune.choices, "commune"),
         "language": _check_choice(language, LANGUAGE_CHOICES, "language"),
@@ -327,7 +310,7 @@ def list_collectives(
 def get_collective(request, slug: str):
     """Pending or rejected collectives are visible only to their admins and their host's admins.
     A collective's former address answers 301 to its current one."""
-    known = "\x00" in slug or selectors.collective_by_slug(slug) is not None
+    known = selectors.collective_by_slug(slug) is not None
     moved = None if known else selectors.collective_by_previous_slug(slug)
     if moved is not None and permissions.can_view_collective(request.user, moved):
         return HttpResponsePermanentRedirect(request.path.removesuffix(slug) + moved.slug)
@@ -398,7 +381,7 @@ def list_applications(
 
 
 def _application_for(request, public_id: str) -> HostApplication:
-    application = selectors.application_by_public_id(public_id) if "\x00" not in public_id else None
+    application = selectors.application_by_public_id(public_id)
     if application is None:
         raise NotFound()
     if not permissions.can_review_applications(request.auth, application.host):

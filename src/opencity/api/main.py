@@ -47,7 +47,9 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", _("A valid personal API token is required (Authorization: Bearer …)."))
+    return _error(
+        request, 401, "unauthenticated", _("A valid personal API token is required (Authorization: Bearer …).")
+    )
 
 
 @api.exception_handler(Http404)

@@ -151,8 +151,6 @@ def statement_contributions(*, person, host, year: int) -> list[Contribution]:
 
 
 def contribution_by_public_id(public_id: str) -> Contribution | None:
-    if "\x00" in public_id:
-        return None
     return (
         Contribution.objects.select_related("collective__host__profile", "person", "tier", "recurring")
         .filter(public_id=public_id)

@@ -160,15 +160,7 @@ def _validate_vat(raw: str) -> str:
         ) from None
 
 
-def _clean_text(data: CheckoutRequest) -> None:
-    """NUL characters cannot be stored (PostgreSQL refuses them): drop them from every text field."""
-    for name, value in vars(data).items():
-        if isinstance(value, str) and "\x00" in value:
-            setattr(data, name, value.replace("\x00", ""))
-
-
 def _validated(collective, data: CheckoutRequest, user) -> dict:
-    _clean_text(data)
     if not collective.is_active:
         raise NotFound(_("This collective is not accepting contributions."))
     tier = resolve_tier(collective, data.tier)
@@ -269,7 +261,6 @@ def _check_quantity(tier: Tier) -> None:
 
 def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Contribution:
     """Validate and write our PENDING contribution. The same idempotency token twice gives the same one."""
-    _clean_text(data)
     token = (data.idempotency_token or "").strip()[:64] or None
     if token:
         existing = Contribution.objects.filter(idempotency_token=token).first()

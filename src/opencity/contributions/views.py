@@ -146,8 +146,6 @@ def receipt(request, public_id: str):
 
 
 def cancel_by_token(request, token: str):
-    if "\x00" in token:
-        raise Http404
     rec = RecurringContribution.objects.select_related("collective", "tier").filter(cancel_token=token).first()
     if rec is None:
         raise Http404
@@ -165,8 +163,6 @@ def cancel_by_token(request, token: str):
 @login_required
 @require_POST
 def cancel(request, public_id: str):
-    if "\x00" in public_id:
-        raise Http404
     rec = get_object_or_404(RecurringContribution.objects.select_related("collective"), public_id=public_id)
     if not permissions.can_cancel_recurring(request.user, rec):
         raise Http404

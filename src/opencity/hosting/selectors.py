@@ -49,7 +49,7 @@ def collective_directory(
 
 def directory_filters(params) -> dict:
     """The four filters of the directory page and API, cleaned: unknown values are ignored."""
-    out = {"q": (params.get("q") or "").replace("\x00", "").strip()[:100]}
+    out = {"q": (params.get("q") or "").strip()[:100]}
     allowed = {
         "category": dict(Category.choices),
         "commune": dict(Commune.choices),
