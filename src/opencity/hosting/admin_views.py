@@ -20,34 +20,29 @@ from opencity.hosting import permissions, selectors, services, team
 from opencity.hosting.forms import CollectiveEditForm, HostSettingsForm, InviteForm, RejectForm, add_domain_error
 
 
-def _host_admin_view(view):
-    @wraps(view)
-    def wrapper(request, slug: str, *args, **kwargs):
-        host = selectors.host_by_slug(slug)
-        if host is None:
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not permissions.can_manage_host(request.user, host):
-            raise PermissionDenied
-        return view(request, host, *args, **kwargs)
+def _admin_view(lookup, allowed):
+    """A view on `/<slug>/…` for the object `lookup(slug)` finds, open to users `allowed(user, obj)` admits:
+    404 when there is no such object, login first for the anonymous, 403 for the others."""
 
-    return wrapper
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, slug: str, *args, **kwargs):
+            obj = lookup(slug)
+            if obj is None:
+                raise Http404
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user, obj):
+                raise PermissionDenied
+            return view(request, obj, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-def _collective_admin_view(view):
-    @wraps(view)
-    def wrapper(request, slug: str, *args, **kwargs):
-        collective = selectors.collective_by_slug(slug)
-        if collective is None:
-            raise Http404
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not permissions.can_edit_collective(request.user, collective):
-            raise PermissionDenied
-        return view(request, collective, *args, **kwargs)
-
-    return wrapper
+_host_admin_view = _admin_view(selectors.host_by_slug, permissions.can_manage_host)
+_collective_admin_view = _admin_view(selectors.collective_by_slug, permissions.can_edit_collective)
 
 
 @_host_admin_view
