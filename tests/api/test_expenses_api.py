@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from opencity.expenses.demo import tiny_pdf, tiny_png
-from opencity.expenses.models import Expense, ExpenseStatus
-from tests.expenses.conftest import ROLES, World, approved, submit
+from opencity.expenses.models import Expense
+from tests.expenses.conftest import AFTER, ALLOWED, ROLES, World, approved, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -130,23 +130,6 @@ def test_list_is_cursor_paginated(world, client):
         if not nxt:
             break
     assert seen == ["E4", "E3", "E2", "E1", "E0"]
-
-
-ALLOWED = {
-    "approve": {"collective_admin", "host_admin"},
-    "reject": {"collective_admin", "host_admin"},
-    "hold": {"host_admin"},
-    "incomplete": {"host_admin"},
-    "pay": {"host_admin"},
-    "comment": {"submitter", "collective_admin", "host_admin"},
-}
-AFTER = {
-    "approve": ExpenseStatus.APPROVED,
-    "reject": ExpenseStatus.REJECTED,
-    "hold": ExpenseStatus.ON_HOLD,
-    "incomplete": ExpenseStatus.INCOMPLETE,
-    "pay": ExpenseStatus.PAID,
-}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from opencity.expenses import services
 from opencity.expenses.demo import demo_iban, tiny_pdf, tiny_png
+from opencity.expenses.models import ExpenseStatus
 from opencity.ledger import services as ledger
 from tests.conftest import enable_2fa, make_collective, make_host, make_user  # noqa: F401 (re-exported)
 
@@ -106,6 +107,23 @@ ROLES = [
     "other_host_admin",
     "anonymous",
 ]
+
+# Who may do what, the same on pages and in the API: role → allowed, and the status an action leads to.
+ALLOWED = {
+    "approve": {"collective_admin", "host_admin"},
+    "reject": {"collective_admin", "host_admin"},
+    "hold": {"host_admin"},
+    "incomplete": {"host_admin"},
+    "pay": {"host_admin"},
+    "comment": {"submitter", "collective_admin", "host_admin"},
+}
+AFTER = {
+    "approve": ExpenseStatus.APPROVED,
+    "reject": ExpenseStatus.REJECTED,
+    "hold": ExpenseStatus.ON_HOLD,
+    "incomplete": ExpenseStatus.INCOMPLETE,
+    "pay": ExpenseStatus.PAID,
+}
 
 
 @pytest.fixture

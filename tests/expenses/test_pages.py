@@ -11,7 +11,7 @@ from opencity.expenses import services
 from opencity.expenses.demo import tiny_pdf
 from opencity.expenses.models import Expense, ExpenseComment, ExpenseStatus, PayoutBatch
 from opencity.ledger import services as ledger
-from tests.expenses.conftest import ROLES, approved, pdf, png, submit
+from tests.expenses.conftest import AFTER, ALLOWED, ROLES, approved, pdf, png, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -126,22 +126,6 @@ def test_fifty_megabyte_file_is_refused(world, client, settings, tmp_path):
 
 
 # --- every role on every action -----------------------------------------------------------------------
-
-ALLOWED = {
-    "approve": {"collective_admin", "host_admin"},
-    "reject": {"collective_admin", "host_admin"},
-    "hold": {"host_admin"},
-    "incomplete": {"host_admin"},
-    "pay": {"host_admin"},
-    "comment": {"submitter", "collective_admin", "host_admin"},
-}
-AFTER = {
-    "approve": ExpenseStatus.APPROVED,
-    "reject": ExpenseStatus.REJECTED,
-    "hold": ExpenseStatus.ON_HOLD,
-    "incomplete": ExpenseStatus.INCOMPLETE,
-    "pay": ExpenseStatus.PAID,
-}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -35,3 +35,28 @@ def deliver(client):
         )
 
     return _deliver
+
+
+def deliver_concurrently(body: str, header: str, n: int = 20) -> list[int]:
+    """POST the same signed webhook from `n` threads released at once; the status codes they got."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    statuses, barrier = [], threading.Barrier(n)
+
+    def worker():
+        try:
+            barrier.wait()
+            r = Client().post("/webhooks/stripe", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+            statuses.append(r.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses

@@ -3,11 +3,9 @@ balance transaction returns some), the host gives its fee back in proportion, a 
 fee. Numbers below: a €25.00 gift (2500), Stripe fee 61, host fee 8 % = 200; the collective already holds
 other money (`top_up`) so it can bear the lost fees."""
 
-import threading
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from opencity.contributions import selectors, settlement
@@ -18,6 +16,7 @@ from opencity.ledger.services import funds_account
 from opencity.payments.models import WebhookEvent
 from tests.conftest import make_collective, make_host
 from tests.contributions.helpers import top_up
+from tests.payments.conftest import deliver_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -163,22 +162,7 @@ def test_same_refund_event_twenty_times_concurrently_posts_once(fake_stripe, che
     body, header = signed(
         event("charge.refunded", fake_stripe.refund(charge_id), "evt_refund_conc"), "whsec_test_secret"
     )
-    statuses, barrier = [], threading.Barrier(20)
-
-    def worker():
-        try:
-            barrier.wait()
-            r = Client().post("/webhooks/stripe", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
-            statuses.append(r.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [200] * 20
+    assert deliver_concurrently(body, header) == [200] * 20
     assert ContributionRefund.objects.count() == 1 and Journal.objects.filter(kind="refund").count() == 1
     assert funds_account(collective).balance == 1000 - 61
     check_ledger()

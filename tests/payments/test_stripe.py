@@ -1,9 +1,6 @@
 """Stripe end to end against the local fake: checkout, webhooks (signed), settlement from Stripe's objects."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from opencity.contributions import services, settlement
@@ -12,6 +9,7 @@ from opencity.ledger.models import Journal, Transfer, TransferKind
 from opencity.ledger.services import funds_account
 from opencity.payments.models import WebhookEvent
 from tests.conftest import make_collective, make_host
+from tests.payments.conftest import deliver_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -215,22 +213,7 @@ def test_same_event_twenty_times_concurrently_posts_once(fake_stripe, check_ledg
     c = Contribution.objects.get()
     session = fake_stripe.pay_session(c.external_checkout_id, fee=55)
     body, header = signed(event("checkout.session.completed", session, "evt_concurrent"), "whsec_test_secret")
-    statuses, barrier = [], threading.Barrier(20)
-
-    def worker():
-        try:
-            barrier.wait()
-            r = Client().post("/webhooks/stripe", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
-            statuses.append(r.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert statuses == [200] * 20
+    assert deliver_concurrently(body, header) == [200] * 20
     c.refresh_from_db()
     assert c.status == "paid"
     assert Journal.objects.count() == 1 and Transfer.objects.count() == 3
