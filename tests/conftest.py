@@ -40,7 +40,11 @@ def make_user(email: str | None = None, name: str = "", **extra) -> User:
 
 
 def enable_2fa(user: User) -> User:
-    """Turn on TOTP two-factor through the accounts services (host admins need it to move money)."""
+    """Turn on TOTP two-factor through the accounts services and return the user as a request that just
+    passed it sees them (`otp_verified_at`), so `has_2fa(user)` is True for service calls; a
+    `client.force_login(user)` with this object starts a verified session too (accounts.otp records it)."""
+    import time
+
     import pyotp
 
     from opencity.accounts import services as accounts
@@ -49,7 +53,17 @@ def enable_2fa(user: User) -> User:
     user.refresh_from_db()
     accounts.totp_enable(user=user, code=pyotp.TOTP(user.totp_secret).now())
     user.refresh_from_db()
+    user.otp_verified_at = time.time()
     return user
+
+
+def otp_header(user: User) -> dict:
+    """Client kwargs with a current TOTP code for an API money call (`X-OpenCity-OTP`). Each code is accepted
+    once, so this first forgets the last accepted step, as a caller who waited for the next code would."""
+    import pyotp
+
+    User.objects.filter(pk=user.pk).update(totp_last_step=None)
+    return {"HTTP_X_OPENCITY_OTP": pyotp.TOTP(user.totp_secret).now()}
 
 
 def make_host(slug: str | None = None, admin: User | None = None, **kwargs):

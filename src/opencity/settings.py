@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "opencity.accounts.otp.SecondFactorMiddleware",
     "opencity.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -124,9 +125,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins allowed per email and per IP address in LOGIN_RATE_WINDOW seconds.
+# Failed logins allowed per (account, IP address) and per IP address across accounts in LOGIN_RATE_WINDOW
+# seconds; wrong two-factor codes per account (OTP_RATE_LIMIT). The README lists every limit.
 LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "5"))
+LOGIN_RATE_LIMIT_PER_IP = int(os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "50"))
 LOGIN_RATE_WINDOW = int(os.environ.get("LOGIN_RATE_WINDOW", "900"))
+# Seconds a passed second factor (TOTP or recovery code) stays good for money actions ("sudo mode").
+SUDO_WINDOW = int(os.environ.get("SUDO_WINDOW", "900"))
 
 # Languages
 LANGUAGE_CODE = "en"

@@ -5,10 +5,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from opencity.accounts.views import admin_login
 from opencity.api.main import api
 from opencity.core import views as core_views
 
 urlpatterns = [
+    # One login flow for the whole site: the admin's own login page is replaced by the site's.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("webhooks/", include("opencity.payments.webhook_urls")),

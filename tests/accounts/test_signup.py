@@ -65,17 +65,22 @@ def test_signup_links_existing_person(client):
     assert person.user == User.objects.get()
 
 
-def test_duplicate_email_any_case_refused(client, user):
-    resp = signup(client, email=user.email.upper())
+def test_duplicate_email_any_case_answers_like_a_new_one(client, user, mailoutbox, django_capture_on_commit_callbacks):
+    """Issue 8, item 8 changed this expectation: no "already exists" (enumeration); the owner is emailed."""
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = signup(client, email=user.email.upper())
     assert resp.status_code == 200
-    assert "already exists" in resp.content.decode()
+    assert "Check your email" in resp.content.decode()
+    assert "already exists" not in resp.content.decode()
     assert User.objects.count() == 1
+    assert [m.to for m in mailoutbox] == [[user.email]]
+    assert "tried to create an OpenCity account" in mailoutbox[0].body
 
 
-def test_duplicate_unconfirmed_with_other_password_refused(client):
+def test_duplicate_unconfirmed_with_other_password_creates_nothing(client):
     signup(client)
     resp = signup(client, email="ADA@example.org", password="another-long-passphrase")
-    assert "already exists" in resp.content.decode()
+    assert "already exists" not in resp.content.decode() and "Check your email" in resp.content.decode()
     assert User.objects.count() == 1
 
 

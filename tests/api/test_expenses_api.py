@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from opencity.expenses.demo import tiny_pdf, tiny_png
 from opencity.expenses.models import Expense
+from tests.conftest import otp_header
 from tests.expenses.conftest import AFTER, ALLOWED, ROLES, World, approved, submit
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,10 @@ def world(db):
 
 
 def _auth(api_token, user):
-    return {"HTTP_AUTHORIZATION": api_token(user)} if user else {}
+    """The token, and for a user with two-factor on a current code (money actions need one, issue 8)."""
+    if not user:
+        return {}
+    return {"HTTP_AUTHORIZATION": api_token(user), **(otp_header(user) if user.totp_enabled else {})}
 
 
 def _items(*amounts, days_ago=2):

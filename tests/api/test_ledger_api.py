@@ -6,7 +6,7 @@ import pytest
 
 from opencity.ledger import services as ledger
 from opencity.ledger.models import Journal
-from tests.conftest import make_collective
+from tests.conftest import enable_2fa, make_collective, otp_header
 from tests.ledger.helpers import contribute
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,11 @@ def host_admin(host):
     return enable_2fa(host.admins.first())
 
 
-def _post(client, url, body, token=None):
+def _post(client, url, body, token=None, otp_user=None):
+    """`otp_user`: send a current code of theirs in X-OpenCity-OTP (money actions need one, issue 8)."""
     kwargs = {"HTTP_AUTHORIZATION": token} if token else {}
+    if otp_user is not None:
+        kwargs.update(otp_header(otp_user))
     return client.post(url, data=json.dumps(body), content_type="application/json", **kwargs)
 
 
@@ -66,16 +69,17 @@ def test_added_funds_api(client, collective, host_admin, collective_admin, api_t
     r = _post(client, url, body, api_token(collective_admin))
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     token = api_token(host_admin)
-    r = _post(client, url, body, token)
+    r = _post(client, url, body, token, otp_user=host_admin)
     assert r.status_code == 201, r.content
-    assert _post(client, url, body, token).json()["journal"] == r.json()["journal"]  # retried: one journal
+    retried = _post(client, url, body, token, otp_user=host_admin)
+    assert retried.json()["journal"] == r.json()["journal"]  # retried: one journal
     assert ledger.funds_account(collective).balance == 5000
-    bad = _post(client, url, {**body, "amount": 0, "idempotency_key": "k2"}, token)
+    bad = _post(client, url, {**body, "amount": 0, "idempotency_key": "k2"}, token, otp_user=host_admin)
     assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
     journal = r.json()["journal"]
-    r = _post(client, f"/api/v1/added-funds/{journal}/reverse", {"reason": ""}, token)
+    r = _post(client, f"/api/v1/added-funds/{journal}/reverse", {"reason": ""}, token, otp_user=host_admin)
     assert r.status_code == 422
-    r = _post(client, f"/api/v1/added-funds/{journal}/reverse", {"reason": "bounced"}, token)
+    r = _post(client, f"/api/v1/added-funds/{journal}/reverse", {"reason": "bounced"}, token, otp_user=host_admin)
     assert r.status_code == 201 and ledger.funds_account(collective).balance == 0
     assert (
         _post(
@@ -89,11 +93,12 @@ def test_added_funds_api(client, collective, host_admin, collective_admin, api_t
 def test_gift_api(client, host, api_token):
     giver, receiver = make_collective(host), make_collective(host)
     contribute(giver, 1000)
-    token = api_token(giver.admins.first())
+    admin = enable_2fa(giver.admins.first())  # gifts move money: two-factor (issue 8)
+    token = api_token(admin)
     url = f"/api/v1/collectives/{giver.slug}/gifts"
-    r = _post(client, url, {"to": receiver.slug, "amount": 921, "description": "x"}, token)
+    r = _post(client, url, {"to": receiver.slug, "amount": 921, "description": "x"}, token, otp_user=admin)
     assert r.status_code == 409 and r.json()["code"] == "insufficient_funds"
-    r = _post(client, url, {"to": receiver.slug, "amount": 920, "description": "x"}, token)
+    r = _post(client, url, {"to": receiver.slug, "amount": 920, "description": "x"}, token, otp_user=admin)
     assert r.status_code == 201 and ledger.funds_account(receiver).balance == 920
     r = _post(
         client, f"/api/v1/collectives/{receiver.slug}/gifts", {"to": giver.slug, "amount": 1, "description": "x"}, token

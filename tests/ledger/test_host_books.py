@@ -11,7 +11,7 @@ from django.utils import timezone
 from opencity.ledger import selectors
 from opencity.ledger import services as ledger
 from opencity.ledger.models import Journal
-from tests.conftest import make_collective
+from tests.conftest import enable_2fa, make_collective
 from tests.ledger.helpers import contribute, spend
 
 
@@ -76,7 +76,7 @@ def test_general_ledger_and_balance_report_agree_and_tie_out(client, host, host_
         to_collective=b,
         amount=700,
         description="x",
-        by=a.admins.first(),
+        by=enable_2fa(a.admins.first()),
         effective_date=today - dt.timedelta(days=20),
     )
     spend(b, 1000)
@@ -120,7 +120,7 @@ def test_collective_admin_gives_by_form(client, host, check_ledger):
     assert client.get(url).status_code == 302  # login first
     client.force_login(receiver.admins.first())
     assert client.get(url).status_code == 403
-    client.force_login(giver.admins.first())
+    client.force_login(enable_2fa(giver.admins.first()))  # gifts move money: two-factor (issue 8)
     page = client.get(url)
     assert page.status_code == 200 and receiver.slug in page.content.decode()
     assert giver.slug not in [c.slug for c in page.context["form"].fields["to"].queryset]

@@ -5,7 +5,7 @@ import pytest
 from opencity.core.errors import PermissionDenied, ValidationFailed
 from opencity.ledger import services as ledger
 from opencity.ledger.models import AccountKind, Journal, TransferKind
-from tests.conftest import make_collective, make_user
+from tests.conftest import enable_2fa, make_collective, make_user
 from tests.ledger.helpers import balance, contribute, spend
 
 
@@ -133,7 +133,7 @@ def test_added_funds_double_submit_posts_once(collective, host_admin):
 def test_transfer_between_collectives_has_no_host_fee(host, check_ledger):
     giver, receiver = make_collective(host), make_collective(host)
     contribute(giver, 10000)  # 9200 after fee
-    admin = giver.admins.first()
+    admin = enable_2fa(giver.admins.first())  # gifts move money: two-factor (issue 8)
     j = ledger.collective_transfer(
         from_collective=giver, to_collective=receiver, amount=2000, description="tools", by=admin
     )
@@ -164,6 +164,10 @@ def test_no_gift_to_another_hosts_collective(collective):
     contribute(collective, 1000)
     with pytest.raises(ValidationFailed):
         ledger.collective_transfer(
-            from_collective=collective, to_collective=other, amount=1, description="x", by=collective.admins.first()
+            from_collective=collective,
+            to_collective=other,
+            amount=1,
+            description="x",
+            by=enable_2fa(collective.admins.first()),
         )
     spend(collective, 1)

@@ -29,7 +29,7 @@ def make_machine(host, collectives):
     from tests.conftest import enable_2fa
 
     host_admin = enable_2fa(host.admins.first())
-    admins = {c.pk: c.admins.first() for c in collectives}
+    admins = {c.pk: enable_2fa(c.admins.first()) for c in collectives}
 
     class LedgerMachine(RuleBasedStateMachine):
         journals = Bundle("journals")

@@ -14,7 +14,7 @@ from opencity.contributions.refunds import host_fee_share
 from opencity.ledger.models import Journal, TransferKind
 from opencity.ledger.services import funds_account
 from opencity.payments.models import WebhookEvent
-from tests.conftest import make_collective, make_host
+from tests.conftest import enable_2fa, make_collective, make_host
 from tests.contributions.helpers import top_up
 from tests.payments.conftest import deliver_concurrently
 
@@ -79,7 +79,7 @@ def test_full_refund_keeps_the_card_fee_as_the_collectives_cost(client, collecti
 def test_admin_refund_with_a_fee_refund_from_stripe(client, collective, fake_stripe, deliver, host_admin, check_ledger):
     c, charge_id = _paid(client, collective, fake_stripe, deliver)
     fake_stripe.next_refund_fee_refunded = 30  # Stripe's refund balance transaction: fee −30
-    settlement.contribution_refund(contribution=c, by=host_admin, reason="asked by the contributor")
+    settlement.contribution_refund(contribution=c, by=enable_2fa(host_admin), reason="asked by the contributor")
     call = [x for x in fake_stripe.requests if x[0] == "POST" and x[1] == "/v1/refunds"][0]
     assert call[3]["Idempotency-Key"] == f"contribution_{c.public_id}_refund" and call[2]["amount"] == "2500"
     deliver("charge.refunded", fake_stripe.objects[charge_id])  # Stripe's event after our refund: a no-op

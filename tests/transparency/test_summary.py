@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from opencity.ledger import services as ledger
 from opencity.transparency import selectors
-from tests.conftest import make_collective
+from tests.conftest import enable_2fa, make_collective
 from tests.ledger.helpers import contribute, spend
 
 
@@ -31,7 +31,9 @@ def test_host_totals_and_flows(host):
     contribute(a, 10000)
     contribute(b, 5000)
     contribute(host.profile, 700)  # the host's own money is not "held for collectives" and pays no fee
-    ledger.collective_transfer(from_collective=a, to_collective=b, amount=100, description="x", by=a.admins.first())
+    ledger.collective_transfer(
+        from_collective=a, to_collective=b, amount=100, description="x", by=enable_2fa(a.admins.first())
+    )
     totals = selectors.host_totals(host)
     assert totals == {
         "currency": "EUR",

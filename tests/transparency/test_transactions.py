@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from opencity.community.services import person_find_or_create
 from opencity.ledger import services as ledger
-from tests.conftest import make_collective
+from tests.conftest import enable_2fa, make_collective
 from tests.ledger.helpers import contribute, spend
 
 
@@ -34,7 +34,11 @@ def history(collective, host_admin):
     )
     other = make_collective(collective.host)
     ledger.collective_transfer(
-        from_collective=collective, to_collective=other, amount=300, description="tools", by=collective.admins.first()
+        from_collective=collective,
+        to_collective=other,
+        amount=300,
+        description="tools",
+        by=enable_2fa(collective.admins.first()),
     )
     spend(collective, 100)
     ledger.added_funds_reverse(journal=added, reason="bounced", by=host_admin)

@@ -32,3 +32,17 @@ def _max_age_days() -> int:
     from opencity.accounts.services import confirmation_max_age
 
     return max(1, confirmation_max_age() // 86400)
+
+
+def send_signup_notice(user) -> None:
+    """Someone tried to create an account with this address; the page they saw said nothing about it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        login_url = settings.SITE_URL + reverse("accounts:login")
+        reset_url = settings.SITE_URL + reverse("accounts:password_reset")
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        subject = _("Someone tried to sign up to OpenCity with your email address")
+        body = render_to_string(
+            "accounts/email/signup_exists.txt",
+            {"user": user, "login_url": login_url, "reset_url": reset_url, "SITE_URL": settings.SITE_URL},
+        )
+    send_mail(subject, body, None, [user.email])

@@ -36,6 +36,16 @@ class OtpForm(forms.Form):
     )
 
 
+class SecondFactorForm(forms.Form):
+    """At login and at the sudo prompt: a code from the authenticator app, or one of the recovery codes."""
+
+    otp = forms.CharField(
+        label=_("6-digit code or recovery code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}),
+    )
+
+
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=())

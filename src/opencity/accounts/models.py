@@ -103,6 +103,9 @@ class RateLimitEvent(models.Model):
         LOGIN = "login", _("Failed login")
         CONFIRM_RESEND = "confirm_resend", _("Confirmation email sent again")
         PASSWORD_RESET = "password_reset", _("Password reset requested")
+        SIGNUP = "signup", _("Sign-up")
+        SIGNUP_NOTICE = "signup_notice", _("Sign-up attempt notice sent")
+        SECOND_FACTOR = "second_factor", _("Wrong two-factor code")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.LOGIN)
     email = models.CharField(max_length=254)
@@ -117,3 +120,27 @@ class RateLimitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.email} {self.ip or ''}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app. Only its SHA-256 is stored (the codes are
+    random, 50 bits each), shown once when two-factor is turned on or the codes are renewed."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="recoverycode_user_digest_unique")]
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(RecoveryCode.normalize(raw).encode()).hexdigest()
+
+    @staticmethod
+    def normalize(raw: str) -> str:
+        return "".join(ch for ch in (raw or "").lower() if ch.isalnum())
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user} ({'used' if self.used_at else 'unused'})"

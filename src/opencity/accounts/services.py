@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity.accounts.conf import knob
-from opencity.accounts.models import ApiToken, RateLimitEvent, User
+from opencity.accounts.models import ApiToken, RateLimitEvent, RecoveryCode, User
 from opencity.community.services import person_find_or_create
 from opencity.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -53,13 +53,15 @@ def user_signup(*, name: str, email: str, password: str, language: str = "") -> 
         raise ValidationFailed(_("Please enter your name."), field="name")
     if not email:
         raise ValidationFailed(_("Please enter your email address."), field="email")
-    existing = User.objects.filter(email__iexact=email).first()
-    if existing is not None:
-        return _signup_retry(existing, password)
+    # The password is judged before looking the email up, so that the answer never depends on whether
+    # an account exists (sign-up must not tell an attacker which addresses have one).
     try:
         password_validation.validate_password(password, user=User(email=email, name=name))
     except ValidationError as exc:
         raise ValidationFailed(" ".join(exc.messages), field="password") from exc
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        return _signup_retry(existing, password)
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -76,9 +78,27 @@ def user_signup(*, name: str, email: str, password: str, language: str = "") -> 
 
 
 def _signup_retry(existing: User, password: str) -> User:
-    if not existing.email_confirmed and existing.check_password(password):
+    # check_password first, always: it costs what creating an account costs (one hash), so the time of
+    # the answer does not tell either.
+    if existing.check_password(password) and not existing.email_confirmed:
         return existing
     raise Conflict(_("An account with this email address already exists. Log in instead."), code="email_taken")
+
+
+def signup_notice_send(*, email: str, ip: str | None) -> None:
+    """Someone tried to sign up with the address of an existing account: tell its owner (in their language),
+    after commit, at most EMAIL_RATE_LIMIT times per window so that the form cannot flood their inbox."""
+    user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).first()
+    if user is not None and rate_take(kind=Kind.SIGNUP_NOTICE, email=user.email, ip=ip):
+        transaction.on_commit(lambda: _send_signup_notice(user.pk))
+
+
+def _send_signup_notice(user_pk: int) -> None:
+    from opencity.accounts import emails
+
+    user = User.objects.filter(pk=user_pk, is_active=True).first()
+    if user is not None:
+        emails.send_signup_notice(user)
 
 
 def _send_confirmation(user_pk: int) -> None:
@@ -198,6 +218,12 @@ def api_token_create_once(*, user, name: str, request_key: str) -> str | None:
     return raw
 
 
+def api_tokens_revoke_all(*, user) -> int:
+    """Revoke every live token of the user (a password reset: whoever had the password may hold one)."""
+    with transaction.atomic():
+        return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
 def api_token_revoke(*, user, token_id: int) -> ApiToken:
     """Revoke one of the user's tokens; revoking twice changes nothing."""
     with transaction.atomic():
@@ -267,7 +293,51 @@ def totp_disable(*, user: User, code: str) -> User:
         user.totp_secret = ""
         user.totp_last_step = None
         user.save(update_fields=["totp_enabled", "totp_secret", "totp_last_step"])
+        RecoveryCode.objects.filter(user=user).delete()
     return user
+
+
+RECOVERY_CODE_COUNT = 10
+
+
+def _recovery_code_new() -> str:
+    raw = "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def recovery_codes_generate(*, user: User) -> list[str]:
+    """Fresh recovery codes for a user with two-factor on; the old ones stop working. Returned once, stored
+    hashed: the caller shows them and forgets them."""
+    if not user.totp_enabled:
+        raise Conflict(_("Turn on two-factor authentication first."), code="totp_disabled")
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=RecoveryCode.hash(c)) for c in codes)
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def recovery_code_use(*, user: User, code: str) -> bool:
+    """Spend one recovery code; each works once (the update is the test-and-set)."""
+    if not (user.totp_enabled and RecoveryCode.normalize(code)):
+        return False
+    with transaction.atomic():
+        used = RecoveryCode.objects.filter(user=user, digest=RecoveryCode.hash(code), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+    return bool(used)
+
+
+def second_factor_verify(*, user: User, code: str) -> bool:
+    """A login or sudo code: a 6-digit TOTP code (each accepted once) or an unused recovery code."""
+    compact = (code or "").strip().replace(" ", "")
+    if compact.isdigit() and len(compact) == 6:
+        return totp_verify(user=user, code=compact)
+    return recovery_code_use(user=user, code=code)
 
 
 def totp_verify(*, user: User, code: str) -> bool:
@@ -292,10 +362,32 @@ Kind = RateLimitEvent.Kind
 
 
 def rate_policy(kind: str) -> tuple[int, int, int]:
-    """(events allowed per email, per IP address, window in seconds) for one kind of event."""
+    """(events allowed per key, per IP address, window in seconds) for one kind of event.
+
+    Failed logins count per (account, IP) and per IP across accounts, with separate budgets: an attacker
+    elsewhere cannot lock a person out of their own network, and one person's typos cannot lock out the
+    other accounts behind a shared address (the per-IP budget is larger). Wrong two-factor codes count per
+    account across addresses (only someone who has the password gets there), sign-ups per IP.
+    """
     if kind == Kind.LOGIN:
-        limit = int(knob("LOGIN_RATE_LIMIT", 5, int))
-        return limit, limit, int(knob("LOGIN_RATE_WINDOW", 900, int))
+        return (
+            int(knob("LOGIN_RATE_LIMIT", 5, int)),
+            int(knob("LOGIN_RATE_LIMIT_PER_IP", 50, int)),
+            int(knob("LOGIN_RATE_WINDOW", 900, int)),
+        )
+    if kind == Kind.SECOND_FACTOR:
+        per_account = knob("OTP_RATE_LIMIT", None, int)
+        return (
+            int(per_account if per_account is not None else knob("LOGIN_RATE_LIMIT", 5, int)),
+            int(knob("LOGIN_RATE_LIMIT_PER_IP", 50, int)),
+            int(knob("LOGIN_RATE_WINDOW", 900, int)),
+        )
+    if kind == Kind.SIGNUP:
+        return (
+            int(knob("EMAIL_RATE_LIMIT", 3, int)),
+            int(knob("SIGNUP_RATE_LIMIT_PER_IP", 10, int)),
+            int(knob("EMAIL_RATE_WINDOW", 3600, int)),
+        )
     return (
         int(knob("EMAIL_RATE_LIMIT", 3, int)),
         int(knob("EMAIL_RATE_LIMIT_PER_IP", 10, int)),
@@ -306,7 +398,10 @@ def rate_policy(kind: str) -> tuple[int, int, int]:
 def _over(kind: str, email: str, ip: str | None) -> bool:
     per_email, per_ip, window = rate_policy(kind)
     recent = RateLimitEvent.objects.filter(kind=kind, at__gte=timezone.now() - timedelta(seconds=window))
-    if recent.filter(email=email).count() >= per_email:
+    mine = recent.filter(email=email)
+    if kind == Kind.LOGIN:  # per (account, IP): failures elsewhere do not lock the owner out
+        mine = mine.filter(ip=ip or None)
+    if mine.count() >= per_email:
         return True
     return bool(ip) and recent.filter(ip=ip).count() >= per_ip
 
@@ -322,7 +417,7 @@ def rate_event_record(*, kind: str, email: str, ip: str | None) -> None:
     with transaction.atomic():
         RateLimitEvent.objects.create(kind=kind, email=normalize_email(email)[:254], ip=ip or None, at=now)
         if secrets.randbelow(20) == 0:
-            longest = max(rate_policy(Kind.LOGIN)[2], rate_policy(Kind.PASSWORD_RESET)[2])
+            longest = max(rate_policy(k)[2] for k in Kind.values)
             RateLimitEvent.objects.filter(at__lt=now - timedelta(seconds=longest * 2)).delete()
 
 
@@ -364,3 +459,12 @@ def login_attempt_record(*, email: str, ip: str | None) -> None:
 def login_attempts_clear(*, email: str) -> None:
     """A successful login forgets the failures for that email."""
     rate_events_clear(kind=Kind.LOGIN, email=email)
+    rate_events_clear(kind=Kind.SECOND_FACTOR, email=email)
+
+
+def second_factor_is_limited(*, email: str, ip: str | None) -> bool:
+    return rate_is_limited(kind=Kind.SECOND_FACTOR, email=email, ip=ip)
+
+
+def second_factor_failure_record(*, email: str, ip: str | None) -> None:
+    rate_event_record(kind=Kind.SECOND_FACTOR, email=email, ip=ip)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("login/", views.login, name="login"),
     path("login/otp/", views.login_otp, name="login_otp"),
+    path("confirm-code/", views.sudo, name="sudo"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",
@@ -42,4 +43,5 @@ urlpatterns = [
     path("settings/2fa/begin/", views_settings.totp_begin, name="totp_begin"),
     path("settings/2fa/", views_settings.totp_setup, name="totp_setup"),
     path("settings/2fa/disable/", views_settings.totp_disable, name="totp_disable"),
+    path("settings/2fa/recovery-codes/", views_settings.recovery_codes_renew, name="recovery_codes_renew"),
 ]

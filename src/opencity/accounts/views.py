@@ -2,14 +2,16 @@
 
 import ipaddress
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -19,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from opencity.accounts import services
+from opencity.accounts import otp, permissions, services
 from opencity.accounts.conf import knob_list
-from opencity.accounts.forms import LoginForm, OtpForm, PasswordResetForm, SignupForm
+from opencity.accounts.forms import LoginForm, PasswordResetForm, SecondFactorForm, SignupForm
 from opencity.accounts.models import RateLimitEvent, User
 from opencity.core.errors import DomainError
 
@@ -38,7 +40,7 @@ def _valid_ip(value: str) -> str | None:
         return None
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
     """The caller's address for rate limiting. Behind a trusted reverse proxy (loopback by default,
     settings.TRUSTED_PROXIES), the address the proxy appended to X-Forwarded-For; otherwise REMOTE_ADDR,
     so that a proxy's own address never locks everybody out and a client cannot pick its own."""
@@ -50,6 +52,9 @@ def _client_ip(request) -> str | None:
     return remote
 
 
+_client_ip = client_ip
+
+
 def _safe_next(request, default: str = "") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -59,8 +64,11 @@ def _safe_next(request, default: str = "") -> str:
     return default
 
 
-def _complete_login(request, user: User, next_url: str = ""):
-    """Log the user in, switch to their language, send them on."""
+def _complete_login(request, user: User, next_url: str = "", *, second_factor: bool = False):
+    """Log the user in, switch to their language, send them on. `second_factor`: they just passed it, so
+    the new session starts verified (opencity.accounts.otp records it at login)."""
+    if second_factor:
+        user.otp_verified_at = time.time()
     auth_login(request, user, backend=MODEL_BACKEND)
     services.login_attempts_clear(email=user.email)
     if user.preferred_language:
@@ -74,17 +82,24 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        email, ip = form.cleaned_data["email"], _client_ip(request)
+        if not services.rate_take(kind=RateLimitEvent.Kind.SIGNUP, email=email, ip=ip):
+            form.add_error(None, _("Too many sign-ups from this address. Please try again in an hour."))
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         try:
-            user = services.user_signup(
+            services.user_signup(
                 name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
+                email=email,
                 password=form.cleaned_data["password"],
                 language=translation.get_language() or "",
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
-            return render(request, "accounts/signup_done.html", {"email": user.email})
+            if exc.code != "email_taken":
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+                return render(request, "accounts/signup.html", {"form": form})
+            # The same answer as for a new account; the owner of the address gets an email instead.
+            services.signup_notice_send(email=email, ip=ip)
+        return render(request, "accounts/signup_done.html", {"email": services.normalize_email(email)})
     return render(request, "accounts/signup.html", {"form": form})
 
 
@@ -164,18 +179,55 @@ def login_otp(request):
         request.session.pop(OTP_SESSION_KEY, None)
         messages.error(request, _("Please log in again."))
         return redirect("accounts:login")
-    form = OtpForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        ip = _client_ip(request)
-        if services.login_is_limited(email=user.email, ip=ip):
-            form.add_error(None, _too_many_message())
-        elif services.totp_verify(user=user, code=form.cleaned_data["otp"]):
+        if _second_factor_check(request, user, form):
             request.session.pop(OTP_SESSION_KEY, None)
-            return _complete_login(request, user, pending.get("next", ""))
-        else:
-            services.login_attempt_record(email=user.email, ip=ip)
-            form.add_error("otp", _("This code is not valid. Check your device's clock and try again."))
+            return _complete_login(request, user, pending.get("next", ""), second_factor=True)
     return render(request, "accounts/login_otp.html", {"form": form})
+
+
+def _second_factor_check(request, user: User, form) -> bool:
+    """A TOTP or recovery code typed at login or at the sudo prompt; wrong ones are counted and limited."""
+    ip = _client_ip(request)
+    if services.second_factor_is_limited(email=user.email, ip=ip):
+        form.add_error(None, _too_many_message())
+        return False
+    if services.second_factor_verify(user=user, code=form.cleaned_data["otp"]):
+        return True
+    services.second_factor_failure_record(email=user.email, ip=ip)
+    form.add_error("otp", _("This code is not valid. Check your device's clock and try again."))
+    return False
+
+
+@login_required
+def sudo(request):
+    """ "Confirm with your code": money actions need a second factor passed within the sudo window."""
+    user, next_url = request.user, _safe_next(request)
+    if not permissions.totp_on(user):
+        messages.warning(request, _("Turn on two-factor authentication first: it is required before moving money."))
+        return redirect(reverse("accounts:settings") + "#two-factor")
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _second_factor_check(request, user, form):
+        otp.mark_verified(request, user)
+        return redirect(next_url or reverse("accounts:settings"))
+    minutes = max(1, permissions.sudo_window() // 60)
+    return render(
+        request,
+        "accounts/sudo.html",
+        {"form": form, "next": next_url, "minutes": minutes},
+        status=400 if form.errors else 200,
+    )
+
+
+def admin_login(request):
+    """The Django admin logs in through the site's one login flow (rate limits, two-factor step)."""
+    next_url = _safe_next(request, reverse("admin:index"))
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
 
 
 def set_language(request):
@@ -225,4 +277,6 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         services.user_mark_email_confirmed(user=self.user)
         services.login_attempts_clear(email=self.user.email)
+        # Whoever knew the old password may have made a token with it.
+        services.api_tokens_revoke_all(user=self.user)
         return response

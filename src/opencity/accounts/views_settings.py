@@ -11,11 +11,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opencity.accounts import permissions, selectors, services
+from opencity.accounts import otp, permissions, selectors, services
+from opencity.accounts.decorators import require_2fa
 from opencity.accounts.forms import OtpForm, ProfileForm, TokenCreateForm
 from opencity.core.errors import DomainError
 
 NEW_TOKEN_SESSION_KEY = "accounts_new_api_token"
+NEW_CODES_SESSION_KEY = "accounts_new_recovery_codes"
 
 
 def _settings_url(anchor: str = "") -> str:
@@ -31,7 +33,9 @@ def _page(request, *, profile_form=None, token_form=None, disable_form=None, sta
         "disable_form": disable_form or OtpForm(),
         "tokens": selectors.api_tokens_for(user),
         "new_token": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
-        "has_2fa": permissions.has_2fa(user),
+        "has_2fa": permissions.totp_on(user),
+        "new_recovery_codes": request.session.pop(NEW_CODES_SESSION_KEY, None),
+        "recovery_codes_left": services.recovery_codes_left(user) if permissions.totp_on(user) else 0,
         "request_key": secrets.token_urlsafe(16),
     }
     return render(request, "accounts/settings.html", context, status=status)
@@ -111,6 +115,9 @@ def totp_setup(request):
         except DomainError as exc:
             form.add_error("otp", str(exc.message))
         else:
+            # The code just typed proves the second factor for this session too.
+            otp.mark_verified(request, user)
+            request.session[NEW_CODES_SESSION_KEY] = services.recovery_codes_generate(user=user)
             messages.success(request, _("Two-factor authentication is on. You will need a code at each login."))
             return redirect(_settings_url("two-factor"))
     uri = services.totp_uri(user)
@@ -143,3 +150,12 @@ def totp_disable(request):
 def password_change_done(request):
     messages.success(request, _("Your password is changed."))
     return redirect(_settings_url())
+
+
+@require_2fa
+@require_POST
+def recovery_codes_renew(request):
+    """New recovery codes (the old ones stop working); asks for a fresh code first, like a money action."""
+    request.session[NEW_CODES_SESSION_KEY] = services.recovery_codes_generate(user=request.user)
+    messages.success(request, _("New recovery codes are ready. The old ones no longer work."))
+    return redirect(_settings_url("two-factor"))

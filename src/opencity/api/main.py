@@ -34,7 +34,13 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    message = str(exc.message)
+    if exc.code == "2fa_required":  # the API's way to pass the second factor (see api/auth.py)
+        message = _(
+            "Money operations need two-factor authentication: turn it on in your settings, then send a current "
+            "code from your authenticator app in the X-OpenCity-OTP header with each request."
+        )
+    return _error(request, exc.status, exc.code, message, exc.field)
 
 
 @api.exception_handler(NinjaValidationError)

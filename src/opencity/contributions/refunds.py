@@ -27,9 +27,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from opencity.accounts.permissions import has_2fa
 from opencity.contributions.errors import RefundNotCovered
 from opencity.contributions.models import Contribution, ContributionRefund
 from opencity.contributions.settlement import _lock, _set_status
+from opencity.core.errors import PermissionDenied
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import Account, AccountKind, Journal, TransferKind
 from opencity.ledger.services import Leg, host_account, post_journal
@@ -224,7 +226,7 @@ def refund_record(*, contribution: Contribution, refund: ProcessorRefund, by=Non
     return c
 
 
-def contribution_refund(*, contribution: Contribution, by=None, reason: str = "") -> Contribution:
+def contribution_refund(*, contribution: Contribution, by=None, reason: str = "", system: bool = False) -> Contribution:
     """An admin gives back what is left of a paid contribution, at the processor and in the ledger.
 
     Refused with RefundNotCovered before the processor is called when the collective's funds cannot cover
@@ -233,6 +235,11 @@ def contribution_refund(*, contribution: Contribution, by=None, reason: str = ""
     """
     from opencity.payments import providers
 
+    # Money moved by hand: a session (or API request) that passed two-factor lately; `system`: the demo seeder.
+    if not system and not has_2fa(by):
+        raise PermissionDenied(
+            _("Turn on two-factor authentication in your settings before moving money."), code="2fa_required"
+        )
     with transaction.atomic():
         c = _lock(contribution)
         if c.status == S.REFUNDED:

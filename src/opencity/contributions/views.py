@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.accounts.decorators import sudo_redirect
 from opencity.contributions import permissions, recurring, selectors, services, settlement
 from opencity.contributions.forms import TierForm, checkout_request_from_post
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
@@ -180,6 +181,8 @@ def refund(request, public_id: str):
     contribution = selectors.contribution_by_public_id(public_id)
     if contribution is None or not permissions.can_refund(request.user, contribution):
         raise Http404
+    if sudo := sudo_redirect(request):
+        return sudo
     try:
         settlement.contribution_refund(
             contribution=contribution, by=request.user, reason=request.POST.get("reason", "")

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.accounts.permissions import has_2fa
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.core.ids import new_public_id
 from opencity.expenses import batch_fees, permissions, sepa
@@ -43,7 +44,7 @@ PAY_REFUSALS = {
 def _check_can_pay(by, host) -> None:
     if not permissions.is_host_admin(by, host):
         raise PermissionDenied(PAY_REFUSALS["forbidden"], code="forbidden")
-    if not permissions.has_2fa(by):
+    if not has_2fa(by):
         raise PermissionDenied(PAY_REFUSALS["2fa_required"], code="2fa_required")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from opencity.accounts.models import User
+from opencity.accounts.permissions import has_2fa
 from opencity.expenses.models import Expense, ExpenseStatus
 from opencity.hosting.models import Collective
 from opencity.hosting.permissions import is_collective_admin, is_host_admin
@@ -20,15 +21,6 @@ REVIEWABLE = {ExpenseStatus.PENDING, ExpenseStatus.ON_HOLD}
 
 def _authed(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
-
-
-def has_2fa(user) -> bool:
-    """TOTP is active for this user (the accounts app's answer when it has one)."""
-    try:
-        from opencity.accounts.permissions import has_2fa as accounts_has_2fa
-    except ImportError:
-        return _authed(user) and bool(getattr(user, "totp_enabled", False))
-    return _authed(user) and accounts_has_2fa(user)
 
 
 def is_submitter(user, expense: Expense) -> bool:

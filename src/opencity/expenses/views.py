@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.accounts.decorators import sudo_url
+from opencity.accounts.permissions import has_2fa, totp_on
 from opencity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from opencity.expenses import forms, payouts, permissions, selectors, services
 from opencity.expenses.models import ExpenseStatus, PayoutMethod
@@ -251,6 +253,9 @@ ACTIONS = {
     "retry": lambda e, u, p: payouts.expense_retry(expense=e, by=u, note=p.get("note", "")),
 }
 
+# Actions that move money: a stale second factor is asked again before them (accounts.decorators).
+MONEY_ACTIONS = {"pay", "error"}
+
 DONE = {
     "submit": _("Submitted for approval."),
     "approve": _("Approved."),
@@ -270,6 +275,8 @@ def expense_action(request, slug, public_id, action):
     collective, expense = _expense(request, slug, public_id)
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={_detail_url(expense)}")
+    if action in MONEY_ACTIONS and totp_on(request.user) and not has_2fa(request.user):
+        return redirect(sudo_url(request))  # confirm with a code, then back to the expense
     try:
         if action == "pay":
             form = forms.MarkPaidForm(request.POST)

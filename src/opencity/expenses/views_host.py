@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opencity.accounts.decorators import require_2fa
+from opencity.accounts.decorators import sudo_redirect
 from opencity.core.errors import DomainError
 from opencity.expenses import forms, payouts, permissions, selectors, sepa, services
 from opencity.expenses.models import Expense
@@ -51,11 +51,13 @@ def dashboard(request, slug):
     )
 
 
-@require_2fa
+@login_required
 @require_POST
 def pay_selected(request, slug):
     """Mark the picked approved expenses paid, or put them in a new payout file."""
     host = _host(request, slug)
+    if sudo := sudo_redirect(request):
+        return sudo
     ids = request.POST.getlist("expense")
     picked = list(Expense.objects.filter(collective__host=host, public_id__in=ids).select_related("collective__host"))
     if not picked:
@@ -163,6 +165,8 @@ BATCH_ACTIONS = {
 @require_POST
 def batch_action(request, slug, public_id, action):
     host, batch = _batch(request, slug, public_id)
+    if sudo := sudo_redirect(request):
+        return sudo
     if action not in BATCH_ACTIONS:
         raise Http404
     service, done = BATCH_ACTIONS[action]

@@ -91,6 +91,7 @@ def seed(ctx: dict) -> None:
             by=ctx["collective_admins"][giver.slug],
             idempotency_key=f"demo:gift:{giver.slug}:{receiver.slug}",
             effective_date=today - dt.timedelta(days=60),
+            system=True,
         )
         journals += 1
     ctx["ledger_journals"] = journals

@@ -109,10 +109,17 @@ def collective_transfer(
     by,
     idempotency_key: str | None = None,
     effective_date: dt.date | None = None,
+    system: bool = False,
 ) -> Journal:
-    """A collective gives to another collective of the same host: one transfer, no host fee (it was paid on entry)."""
+    """A collective gives to another collective of the same host: one transfer, no host fee (it was paid on entry).
+
+    Money moved by hand: the giver needs a session that passed two-factor lately (`system`: the demo seeder)."""
     if not can_give(by, from_collective):
         raise PermissionDenied()
+    if not system and not has_2fa(by):
+        raise PermissionDenied(
+            _("Turn on two-factor authentication in your settings before moving money."), code="2fa_required"
+        )
     if from_collective.host_id != to_collective.host_id:
         raise ValidationFailed(_("Both collectives must have the same host."), code="other_host")
     if from_collective.pk == to_collective.pk:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from opencity.accounts.permissions import has_2fa
+from opencity.accounts.decorators import sudo_redirect
+from opencity.accounts.permissions import has_2fa, totp_on
 from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger import selectors, services
@@ -44,6 +45,7 @@ def _page(request, host, *, form=None, status: int = 200):
             "at_form": AtDateForm(initial={"at": timezone.localdate()}),
             "reverse_form": ReverseForm(),
             "needs_2fa": not has_2fa(request.user),
+            "has_totp": totp_on(request.user),
         },
         status=status,
     )
@@ -59,6 +61,8 @@ def host_ledger(request, slug: str):
 @require_POST
 def added_funds_create(request, slug: str):
     host = _host_for_admin(request, slug)
+    if sudo := sudo_redirect(request):
+        return sudo
     form = AddedFundsForm(request.POST, host=host)
     if not form.is_valid():
         return _page(request, host, form=form, status=400)
@@ -89,6 +93,8 @@ def added_funds_create(request, slug: str):
 @require_POST
 def added_funds_reverse(request, slug: str, journal_id: str):
     host = _host_for_admin(request, slug)
+    if sudo := sudo_redirect(request):
+        return sudo
     journal = Journal.objects.filter(host=host, public_id=journal_id, kind=TransferKind.ADDED_FUNDS).first()
     if journal is None:
         raise Http404
@@ -151,6 +157,8 @@ def give(request, slug: str):
         raise Http404
     if not can_give(request.user, collective):
         raise PermissionDenied
+    if sudo := sudo_redirect(request):
+        return sudo
     form = GiftForm(request.POST or None, collective=collective)
     status = 200
     if request.method == "POST":
