@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/docs from our own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "opencity.core",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "opencity.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -156,6 +158,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Any request body above this is refused with 413 by the WSGI application before it is read (opencity.wsgi).
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(25 * 1024 * 1024)))
 # API payloads above this are refused with 413 (receipts go through multipart file fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -189,10 +193,26 @@ STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
+# HTTPS hardening: on by default when SITE_URL is https (each knob can still be set on its own).
+_HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(31536000 if _HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating reverse proxy (the usual https set-up), the proxy says the request was https in
+# X-Forwarded-Proto. Only trust it when the proxy overwrites a client's own header; SECURE_PROXY_SSL_HEADER=
+# (empty) turns it off, e.g. when gunicorn itself terminates TLS. See the README.
+_PROXY_SSL = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if _HTTPS else "").strip()
+if _PROXY_SSL:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL.upper().replace("-", "_"), "https")
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Preloading HSTS is a commitment a host takes with the browser vendors, not a default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOGGING = {
     "version": 1,

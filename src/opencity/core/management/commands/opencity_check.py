@@ -6,7 +6,14 @@ from django.db import connection
 
 
 class Command(BaseCommand):
-    help = "Check the configuration: database, data folder, email, payments."
+    help = "Check the configuration: database, data folder, email, payments (--deploy: and production security)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--deploy",
+            action="store_true",
+            help="also run Django's deployment checks (HTTPS, cookies, HSTS…); any warning is a problem",
+        )
 
     def handle(self, *args, **options):
         problems, notes = [], []
@@ -29,7 +36,17 @@ class Command(BaseCommand):
             problems.append("OPENCITY_DEBUG is on: never in production")
         from django.core.management import call_command
 
-        call_command("check", verbosity=0)
+        if options.get("deploy"):
+            if not settings.SITE_URL.startswith("https://"):
+                problems.append("SITE_URL is not https: secure cookies and HSTS stay off")
+            from django.core.management.base import SystemCheckError
+
+            try:
+                call_command("check", deploy=True, fail_level="WARNING", verbosity=0)
+            except SystemCheckError as exc:
+                problems.append(f"deployment checks:\n{exc}")
+        else:
+            call_command("check", verbosity=0)
         for n in notes:
             self.stdout.write(f"  ok  {n}")
         for p in problems:
