@@ -60,6 +60,18 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    # bypass_csp: Playwright's string predicates (wait_for_function) are evaluated with eval, which our
+    # Content-Security-Policy forbids in pages; tests/browser/test_csp.py uses `csp_page`, which keeps it.
+    context = browser.new_context(locale="en-GB", base_url=live_server.url, bypass_csp=True)
+    context.set_default_timeout(15000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def csp_page(browser, live_server):
+    """A page that enforces the site's Content-Security-Policy like a real browser (no Playwright eval)."""
     context = browser.new_context(locale="en-GB", base_url=live_server.url)
     context.set_default_timeout(15000)
     pg = context.new_page()
