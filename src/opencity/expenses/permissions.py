@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from opencity.accounts.models import User
-from opencity.accounts.permissions import has_2fa
+from opencity.accounts.permissions import totp_on
 from opencity.expenses.models import Expense, ExpenseStatus
 from opencity.hosting.models import Collective
 from opencity.hosting.permissions import is_collective_admin, is_host_admin
@@ -125,14 +125,16 @@ def can_manage_payouts(user, host) -> bool:
 
 
 def can_pay_host(user, host) -> bool:
-    """Move money out: a host admin with TOTP two-factor authentication active."""
-    return is_host_admin(user, host) and has_2fa(user)
+    """Show the paying forms: a host admin with TOTP two-factor on. Posting them asks for a fresh code when the
+    sudo window has lapsed (accounts.decorators.sudo_redirect); the services check `has_2fa` itself."""
+    return is_host_admin(user, host) and totp_on(user)
 
 
 def pay_refusal(user, expense: Expense) -> str | None:
+    """Why the pay form is not shown (None: it is). Paying itself needs `has_2fa` (checked by the service)."""
     if not is_host_admin(user, expense.collective.host):
         return "forbidden"
-    if not has_2fa(user):
+    if not totp_on(user):
         return "2fa_required"
     return None
 

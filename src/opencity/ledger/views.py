@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_redirect
-from opencity.accounts.permissions import has_2fa, totp_on
+from opencity.accounts.permissions import totp_on
 from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger import selectors, services
@@ -44,8 +44,7 @@ def _page(request, host, *, form=None, status: int = 200):
             "range_form": DateRangeForm(),
             "at_form": AtDateForm(initial={"at": timezone.localdate()}),
             "reverse_form": ReverseForm(),
-            "needs_2fa": not has_2fa(request.user),
-            "has_totp": totp_on(request.user),
+            "needs_2fa": not totp_on(request.user),
         },
         status=status,
     )
