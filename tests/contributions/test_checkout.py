@@ -199,13 +199,20 @@ def test_double_submit_concurrently_creates_one_contribution(check_ledger):
 
     from tests.conftest import make_collective, make_host
 
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
     collective = make_collective(make_host())
     statuses, barrier = [], threading.Barrier(6)
+    session = SessionStore()
+    session.create()  # one browser submitting six times: idempotency keys belong to its session
 
     def worker():
         try:
+            browser = Client()
+            browser.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
             barrier.wait()
-            statuses.append(_post(Client(), collective, idempotency_token="race-token").status_code)
+            statuses.append(_post(browser, collective, idempotency_token="race-token").status_code)
         finally:
             connection.close()
 

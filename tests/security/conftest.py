@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _demo_mode(settings):
+    """The demo card pays at once, so scenarios reach PAID without Stripe."""
+    settings.DEMO_MODE = True
+    settings.STRIPE_SECRET_KEY = ""
