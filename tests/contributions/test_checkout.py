@@ -194,13 +194,12 @@ def test_admin_creates_and_archives_tiers_from_the_page(client, collective, coll
 def test_double_submit_concurrently_creates_one_contribution(check_ledger):
     import threading
 
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.test import Client
 
     from tests.conftest import make_collective, make_host
-
-    from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
 
     collective = make_collective(make_host())
     statuses, barrier = [], threading.Barrier(6)
