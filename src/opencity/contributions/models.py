@@ -188,15 +188,13 @@ class Contribution(models.Model):
                 condition=~Q(status="paid") | (Q(journal__isnull=False) & Q(paid_at__isnull=False)),
                 name="contribution_paid_has_journal",
             ),
-        ]
-        indexes = [models.Index(fields=["collective", "status", "paid_at"])]
-        constraints += [
             models.UniqueConstraint(
                 fields=["idempotency_scope", "idempotency_token"],
                 condition=Q(idempotency_token__isnull=False),
                 name="contribution_idempotency_per_caller",
-            )
+            ),
         ]
+        indexes = [models.Index(fields=["collective", "status", "paid_at"])]
 
     def __str__(self) -> str:
         return self.public_id
