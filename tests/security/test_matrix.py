@@ -44,7 +44,7 @@ from opencity.expenses import payouts
 from opencity.hosting import services as hosting
 from opencity.hosting import team
 from opencity.ledger.models import Journal, TransferKind
-from tests.conftest import make_user
+from tests.conftest import enable_2fa, make_user, otp_header
 from tests.contributions.helpers import give
 from tests.expenses.conftest import World, approved, fund, item, pdf, submit
 
@@ -87,6 +87,8 @@ class MatrixWorld(World):
 
     def __init__(self):
         super().__init__()
+        # Gifts between collectives move money: A's admin has two-factor on, like the host admins (issue 8).
+        self.collective_admin = enable_2fa(self.collective_admin)
         self.a, self.b = self.collective, self.other_collective
         self.stranger = self.other_user
         self.staff = make_user(is_staff=True, is_superuser=True)
@@ -253,6 +255,8 @@ PAGES = {
     ),
     "accounts/settings/2fa/begin/": Row(SIGNED_IN, lambda w: ("/accounts/settings/2fa/begin/", {})),
     "accounts/settings/2fa/": Row(SIGNED_IN, lambda w: ("/accounts/settings/2fa/", {"otp": "000000"})),
+    "accounts/confirm-code/": Row(SIGNED_IN, lambda w: ("/accounts/confirm-code/", {"otp": w.otp()})),
+    "accounts/settings/2fa/recovery-codes/": Row(SIGNED_IN, lambda w: ("/accounts/settings/2fa/recovery-codes/", {})),
     "accounts/settings/2fa/disable/": Row(SIGNED_IN, lambda w: ("/accounts/settings/2fa/disable/", {"otp": w.otp()})),
     "collectives/new": Row(SIGNED_IN, lambda w: ("/collectives/new", {"name": "Idea", "host": w.host.slug})),
     # The invitation is for new@example.org: nobody here may accept it (the page says so).
@@ -389,7 +393,11 @@ def _tables() -> list[tuple[str, str]]:
         if not model.__module__.startswith("opencity.") or model._meta.label_lower in VOLATILE:
             continue
         qn = connection.ops.quote_name
-        columns = [qn(f.column) for f in model._meta.concrete_fields if f.attname not in ("last_login", "last_used_at")]
+        columns = [
+            qn(f.column)
+            for f in model._meta.concrete_fields
+            if f.attname not in ("last_login", "last_used_at", "totp_last_step")
+        ]
         out.append((qn(model._meta.db_table), ", ".join(columns)))
     return out
 
@@ -420,7 +428,9 @@ def _call(client, w, row: Row, headers: dict, method: str, *, json_body: bool):
 def _is_login_redirect(response) -> bool:
     """How pages refuse someone who must first sign in, or first turn on two-factor (money pages)."""
     where = response.get("Location", "")
-    return response.status_code == 302 and ("/accounts/login/" in where or where.endswith("#two-factor"))
+    return response.status_code == 302 and (
+        "/accounts/login/" in where or where.endswith("#two-factor") or "/accounts/confirm-code/" in where
+    )
 
 
 class _Rollback(Exception):
@@ -444,6 +454,8 @@ def _play(w: MatrixWorld, rows: dict[str, Row], *, api_call: bool, api_token=Non
             user = w.user(role)
             w.current = user
             headers = {"HTTP_AUTHORIZATION": api_token(user)} if user is not None and api_call else {}
+            if headers and user.totp_enabled:  # money operations need a fresh code with the token (issue 8)
+                headers.update(otp_header(user))
             try:
                 with transaction.atomic():
                     response = _call(clients[role], w, row, headers, method, json_body=row.json and api_call)

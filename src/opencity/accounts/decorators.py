@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from opencity.accounts.permissions import has_2fa, totp_on
+from opencity.core.redirects import is_safe_next
 
 
 def _come_back_to(request) -> str:
@@ -16,11 +16,7 @@ def _come_back_to(request) -> str:
     if request.method in ("GET", "HEAD"):
         return request.get_full_path()
     referer = request.META.get("HTTP_REFERER", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return referer
-    return ""
+    return referer if is_safe_next(request, referer) else ""
 
 
 def sudo_url(request) -> str:
