@@ -80,6 +80,9 @@ class Host(models.Model):
         _("two approvals needed above (minor units)"), null=True, blank=True
     )
     membership_grace_days = models.PositiveIntegerField(_("grace period for failed renewals (days)"), default=14)
+    # Receipt numbers are <prefix>-<year>-<counter>; the prefix is unique across hosts so that numbers are
+    # unique per host ("BrusselsTogether" and "Bruxelles Tous" cannot both be BT). Chosen at creation.
+    receipt_prefix = models.CharField(_("receipt number prefix"), max_length=8, blank=True, default="")
     profile = models.OneToOneField(
         "hosting.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_as_host"
     )
@@ -91,6 +94,9 @@ class Host(models.Model):
             models.CheckConstraint(
                 condition=models.Q(default_host_fee_percent__gte=0) & models.Q(default_host_fee_percent__lte=50),
                 name="host_fee_percent_range",
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_prefix"], condition=~models.Q(receipt_prefix=""), name="host_receipt_prefix_unique"
             ),
         ]
 
