@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -102,6 +103,23 @@ class Host(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def has_books(self) -> bool:
+        """Whether the host has ledger accounts (every host gets them at creation): its currency is then fixed."""
+        return self.pk is not None and self.ledger_accounts.exists()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None and self.has_books():
+            stored = Host.objects.filter(pk=self.pk).values_list("currency", flat=True).first()
+            if stored is not None and stored != self.currency:
+                raise ValidationError(
+                    {
+                        "currency": _("The currency cannot change once the host keeps books in %(currency)s.")
+                        % {"currency": stored}
+                    },
+                    code="currency_fixed",
+                )
 
     @property
     def slug(self) -> str:

@@ -161,3 +161,46 @@ def remove_account_triggers(apps, schema_editor) -> None:
     vendor = schema_editor.connection.vendor
     for sql in {"postgresql": PG_ACCOUNT_BACKWARD, "sqlite": SQLITE_ACCOUNT_BACKWARD}.get(vendor, []):
         schema_editor.execute(sql, None)
+
+
+# --- hosts: the currency of a host with books ----------------------------------------------------------
+# Every account of a host is in the host's currency (and an account's currency never changes), so once the
+# host has ledger accounts (host_create opens them) its currency is fixed: changing it would make every
+# posting fail. The Django admin shows it read-only and Host.clean refuses it; this is the last line.
+
+_HOST_HAS_BOOKS = "EXISTS (SELECT 1 FROM ledger_account WHERE ledger_account.host_id = OLD.id)"
+# PostgreSQL trigger WHEN clauses cannot hold subqueries: the function looks for accounts itself.
+PG_HOST_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION ledger_host_currency_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NOT {_HOST_HAS_BOOKS} THEN RETURN NEW; END IF;
+        RAISE EXCEPTION 'the currency of host % is fixed: it has ledger accounts', OLD.id
+            USING ERRCODE = 'restrict_violation';
+    END $$;
+    """,
+    "CREATE OR REPLACE TRIGGER ledger_host_currency_immutable BEFORE UPDATE ON hosting_host FOR EACH ROW "
+    "WHEN (OLD.currency IS DISTINCT FROM NEW.currency) EXECUTE FUNCTION ledger_host_currency_refuse_change();",
+]
+PG_HOST_BACKWARD = [
+    "DROP TRIGGER IF EXISTS ledger_host_currency_immutable ON hosting_host;",
+    "DROP FUNCTION IF EXISTS ledger_host_currency_refuse_change();",
+]
+SQLITE_HOST_FORWARD = [
+    "CREATE TRIGGER IF NOT EXISTS ledger_host_currency_immutable BEFORE UPDATE OF currency ON hosting_host "
+    f"WHEN OLD.currency IS NOT NEW.currency AND {_HOST_HAS_BOOKS} "
+    "BEGIN SELECT RAISE(ABORT, 'the currency of a host with ledger accounts is fixed'); END;",
+]
+SQLITE_HOST_BACKWARD = ["DROP TRIGGER IF EXISTS ledger_host_currency_immutable;"]
+
+
+def install_host_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": PG_HOST_FORWARD, "sqlite": SQLITE_HOST_FORWARD}.get(vendor, []):
+        schema_editor.execute(sql, None)
+
+
+def remove_host_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": PG_HOST_BACKWARD, "sqlite": SQLITE_HOST_BACKWARD}.get(vendor, []):
+        schema_editor.execute(sql, None)
