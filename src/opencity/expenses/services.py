@@ -241,6 +241,7 @@ def expense_update(
         )
         existing = {i.public_id: i for i in expense.items.all()}
         check_items(items, expense_type=expense.type, existing=existing)
+        before = _what_is_approved(expense)
         _apply(
             expense,
             by=by,
@@ -262,10 +263,33 @@ def expense_update(
             to_status=expense.status,
             by=by,
         )
+        if _what_is_approved(expense) != before:
+            # Approvals were given to what they saw: any change to amount, items, payee or payout method (a
+            # saved draft too) starts a new round, so the approvals of the old one no longer count.
+            expense.submission_round += 1
         if submit and expense.status in {ExpenseStatus.DRAFT, ExpenseStatus.INCOMPLETE, ExpenseStatus.PENDING}:
             _submit(expense, by=by)
         expense.save()
     return expense
+
+
+def _what_is_approved(expense: Expense) -> tuple:
+    """What an approval vouches for: amount, items (with their receipts), payee and payout method."""
+    items = tuple(
+        (i.description, i.incurred_on, i.amount, i.receipt.name or "")
+        for i in ExpenseItem.objects.filter(expense=expense).order_by("position", "pk")
+    )
+    payee = (
+        expense.payee_type,
+        expense.payee_person_id,
+        expense.payee_name,
+        expense.address_street,
+        expense.address_number,
+        expense.address_postcode,
+        expense.address_town,
+        expense.address_country,
+    )
+    return (expense.amount, expense.currency, items, payee, expense.payout_method_id)
 
 
 def _submit(expense: Expense, *, by) -> None:
