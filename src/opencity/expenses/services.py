@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.community.services import person_find_or_create
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
-from opencity.expenses import notifications, permissions
+from opencity.expenses import notifications, payout_files, permissions
 from opencity.expenses.inputs import (  # noqa: F401 - re-exported: callers build inputs from here
     API_ITEM_MESSAGES,
     ItemInput,
@@ -16,6 +16,7 @@ from opencity.expenses.inputs import (  # noqa: F401 - re-exported: callers buil
     category_choices,
     check_fields,
     check_items,
+    clean_bic,
     clean_iban,
 )
 from opencity.expenses.models import (
@@ -28,6 +29,7 @@ from opencity.expenses.models import (
     ExpenseItem,
     ExpenseStatus,
     PayeeType,
+    PayoutLine,
     PayoutMethod,
 )
 from opencity.expenses.receipts import check_receipt
@@ -43,7 +45,7 @@ def _payout_method(*, person, payee: PayeeInput) -> PayoutMethod:
     if not holder:
         raise ValidationFailed(_("Give the account holder's name."), code="required", field="account_holder")
     method, _created = PayoutMethod.objects.get_or_create(
-        person=person, iban=iban, account_holder=holder[:70], defaults={"bic": (payee.bic or bic).strip()[:11]}
+        person=person, iban=iban, account_holder=holder[:70], defaults={"bic": clean_bic(payee.bic) or bic}
     )
     return method
 
@@ -365,9 +367,18 @@ def _simple_transition(
             if expense.status == to:
                 return expense  # a double-submitted form changes nothing
             raise Conflict(refusal, code="wrong_status")
+        if expense.status == ExpenseStatus.APPROVED:
+            _leave_payout_file(expense)
         record_transition(expense, action=action, to=to, by=by, note=(note or "").strip())
         expense.save()
     return expense
+
+
+def _leave_payout_file(expense: Expense) -> None:
+    """An approved expense stops being payable: out of the ready payout file it was in (rebuilt without it)."""
+    line = expense.payout_lines.filter(status=PayoutLine.Status.OPEN).select_related("expense").first()
+    if line is not None:
+        payout_files.batch_drop_line(line=line)
 
 
 def expense_reject(*, expense: Expense, by, note: str = "") -> Expense:
