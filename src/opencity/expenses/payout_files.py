@@ -91,6 +91,17 @@ def batch_write_file(batch: PayoutBatch, lines: list[PayoutLine]) -> None:
     batch.file.save(f"{new_public_id('sct', 16)}.xml", ContentFile(xml), save=False)
 
 
+def lock_open_batch_of(expense: Expense) -> None:
+    """Lock the batch of the expense's open payout line, if any (batches are locked before their expenses)."""
+    batch_id = (
+        PayoutLine.objects.filter(expense=expense, status=PayoutLine.Status.OPEN)
+        .values_list("batch_id", flat=True)
+        .first()
+    )
+    if batch_id is not None:
+        PayoutBatch.objects.select_for_update().filter(pk=batch_id).first()
+
+
 def batch_drop_line(*, line: PayoutLine) -> None:
     """An expense left APPROVED while in a ready file: its line is cancelled and the file rebuilt without it
     (or the file cancelled when it was the last one). A sent file cannot lose a line: refused."""

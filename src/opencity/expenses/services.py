@@ -360,6 +360,8 @@ def _simple_transition(
     if require_note and not (note or "").strip():
         raise ValidationFailed(_("Please write a message for the submitter."), code="note_required", field="note")
     with transaction.atomic():
+        # Payout files lock their batch, then its expenses: take the same order here (no deadlock).
+        payout_files.lock_open_batch_of(expense)
         expense = lock_expense(expense)
         if not role(by, expense):
             raise PermissionDenied()
