@@ -152,7 +152,7 @@ def test_a_file_whose_only_line_failed_says_failed(world, check_ledger):
     payouts.expense_mark_error(expense=expense, by=w.host_admin, note="Account closed")
     batch.refresh_from_db()
     assert batch.status == PayoutBatch.Status.FAILED and batch.paid_at is None
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="failed"):
         payouts.payout_batch_confirm_paid(batch=batch, by=w.host_admin)
     assert ledger.funds_account(w.collective).balance == 100_000
     check_ledger()

@@ -356,6 +356,10 @@ def payout_batch_confirm_paid(
             batch_fees.post_batch_fee(batch=batch, bank_fee=bank_fee, by=by, paid_on=paid_on)
             return batch
         if batch.status != PayoutBatch.Status.SENT:
+            if batch.status == PayoutBatch.Status.FAILED:
+                raise Conflict(
+                    _("Every payment of this file failed: there is nothing to confirm."), code="wrong_status"
+                )
             raise Conflict(_("Mark the file as sent to the bank first."), code="wrong_status")
         for line in batch.lines.filter(status=PayoutLine.Status.OPEN).select_related("expense").order_by("pk"):
             _settle_line(line, by=by, paid_on=paid_on)
