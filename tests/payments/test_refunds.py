@@ -14,7 +14,7 @@ from opencity.contributions.refunds import host_fee_share
 from opencity.ledger.models import Journal, TransferKind
 from opencity.ledger.services import funds_account
 from opencity.payments.models import WebhookEvent
-from tests.conftest import make_collective, make_host
+from tests.conftest import enable_2fa, make_collective, make_host
 from tests.contributions.helpers import top_up
 from tests.payments.conftest import deliver_concurrently
 
@@ -79,7 +79,7 @@ def test_full_refund_keeps_the_card_fee_as_the_collectives_cost(client, collecti
 def test_admin_refund_with_a_fee_refund_from_stripe(client, collective, fake_stripe, deliver, host_admin, check_ledger):
     c, charge_id = _paid(client, collective, fake_stripe, deliver)
     fake_stripe.next_refund_fee_refunded = 30  # Stripe's refund balance transaction: fee −30
-    settlement.contribution_refund(contribution=c, by=host_admin, reason="asked by the contributor")
+    settlement.contribution_refund(contribution=c, by=enable_2fa(host_admin), reason="asked by the contributor")
     call = [x for x in fake_stripe.requests if x[0] == "POST" and x[1] == "/v1/refunds"][0]
     assert call[3]["Idempotency-Key"] == f"contribution_{c.public_id}_refund" and call[2]["amount"] == "2500"
     deliver("charge.refunded", fake_stripe.objects[charge_id])  # Stripe's event after our refund: a no-op
@@ -88,7 +88,7 @@ def test_admin_refund_with_a_fee_refund_from_stripe(client, collective, fake_str
     refund = Journal.objects.get(reverses=c.journal)
     assert _legs(refund) == [
         ("host_fee", 200, "host_fees", "funds"),
-        ("processor_fee", 30, "processor_fees", "funds"),
+        ("processor_fee", 30, "clearing", "funds"),
         ("refund", 2500, "funds", "clearing"),
     ]
     assert funds_account(collective).balance == 1000 - 61 + 30
@@ -178,7 +178,7 @@ def test_dispute_lost_costs_the_amount_and_the_dispute_fee(client, collective, f
     assert c.status == "disputed"
     out = Journal.objects.get(idempotency_key=f"contribution_{c.public_id}_dispute_{dispute['id']}_withdrawn")
     assert _legs(out) == [
-        ("processor_fee", 1500, "funds", "processor_fees"),
+        ("processor_fee", 1500, "funds", "clearing"),
         ("refund", 2500, "funds", "clearing"),
     ]
     assert out.transfers.get(kind="refund").description == "Dispute"
@@ -207,7 +207,7 @@ def test_dispute_won_brings_the_money_back(client, collective, fake_stripe, deli
     back = Journal.objects.get(reverses=out)
     expected = [("contribution", 2500, "clearing", "funds")]
     if fee_returned:
-        expected.insert(0, ("processor_fee", 1500, "processor_fees", "funds"))
+        expected.insert(0, ("processor_fee", 1500, "clearing", "funds"))
     assert sorted(_legs(back)) == sorted(expected)
     # Won: the 2500 is back; the €15 dispute fee stays a cost unless Stripe returned it.
     assert funds_account(collective).balance == 239 + 2500 + fee_returned

@@ -96,7 +96,9 @@ def _seed(ctx: dict) -> None:
             )
             c = _pay(services.contribution_create(collective=collective, data=data), days_ago=20 + 7 * j + i)
             if not refunded and j == 1:
-                settlement.contribution_refund(contribution=c, by=host_admin, reason="Given twice by mistake")
+                settlement.contribution_refund(
+                    contribution=c, by=host_admin, reason="Given twice by mistake", system=True
+                )
                 refunded = True
         # Two live memberships started about three months ago, renewed every month since.
         for k, person in enumerate(people[i % 2 : i % 2 + 2]):

@@ -80,6 +80,12 @@ class Host(models.Model):
         _("two approvals needed above (minor units)"), null=True, blank=True
     )
     membership_grace_days = models.PositiveIntegerField(_("grace period for failed renewals (days)"), default=14)
+    # The largest single contribution (minor units) a visitor may give; larger gifts go through the host.
+    max_contribution = models.BigIntegerField(
+        _("largest single contribution (minor units)"),
+        default=2_500_000,
+        validators=[MinValueValidator(100), MaxValueValidator(10**11)],
+    )
     profile = models.OneToOneField(
         "hosting.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_as_host"
     )
