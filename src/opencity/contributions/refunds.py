@@ -10,9 +10,10 @@ gave part of it back), and charges a fee of its own when a card holder disputes 
   payment's journal (`reverses`, and `reversal_of` on every leg that mirrors one); partial refunds are
   their own journals (same source), one per processor refund id, and the host fee they return adds up to
   exactly the original host fee once the payment is wholly refunded.
-- a dispute posts the withdrawn amount out (REFUND, "Dispute") and the processor's dispute fee as its own
-  PROCESSOR_FEE transfer; a won dispute posts the amount back in (reversing that journal), and the fee
-  only if the processor returns it.
+- a dispute posts the withdrawn amount out (REFUND, "Dispute") with the host fee given back as for a refund
+  of that amount (so raised, spent and the balance do not depend on how the money went back), and the
+  processor's dispute fee as its own PROCESSOR_FEE transfer; a won dispute posts the amount back in
+  (reversing that journal, host fee charged again), and the dispute fee only if the processor returns it.
 
 A processor's clearing account holds what the processor owes the host: gross − fees − refunds. So the card
 fee, the dispute fee and the fee a processor gives back are all posted against the clearing account (the
@@ -411,6 +412,11 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
 def _post_dispute_out(c: Contribution, dispute: ProcessorDispute, amount: int) -> Journal:
     o = _original(c)
     legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "Dispute")]
+    # Money taken back is not money raised: the host gives its fee back as for a refund of that amount.
+    done_amount, done_host, _p, _n = _done(c)
+    host_back = host_fee_share(c, min(amount, c.amount - done_amount), done_amount=done_amount, done_host=done_host)
+    if host_back > 0 and o.host_fees is not None:
+        legs.append(Leg(o.host_fees, o.funds, host_back, TransferKind.HOST_FEE, "Host fee returned"))
     if dispute.withdrawal_fee > 0:
         legs.append(Leg(o.funds, o.clearing, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, "Dispute fee"))
     try:
@@ -425,7 +431,7 @@ def _post_dispute_out(c: Contribution, dispute: ProcessorDispute, amount: int) -
             person=o.journal.person,
             anonymous=o.journal.anonymous,
             counterparty_label=o.journal.counterparty_label,
-            reason=f"dispute {dispute.external_id}",
+            reason="",  # no admin's words here (the processor's dispute id is in the key, never shown)
         )
     except InsufficientFunds:
         raise RefundNotCovered() from None
@@ -450,6 +456,9 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
             main if amount == main.amount else None,
         )
     ]
+    host = next((t for t in transfers if t.kind == TransferKind.HOST_FEE), None)
+    if host is not None and amount == main.amount:  # the contribution stands again: so does its host fee
+        legs.append(Leg(host.credit_account, host.debit_account, host.amount, TransferKind.HOST_FEE, "Host fee", host))
     fee_back = min(dispute.fee_returned, fee.amount) if fee is not None else 0
     if fee_back > 0:
         legs.append(
@@ -474,7 +483,7 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
         anonymous=out.anonymous,
         counterparty_label=out.counterparty_label,
         reverses=out,
-        reason=f"dispute {dispute.external_id} won",
+        reason="",
     )
 
 
