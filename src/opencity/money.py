@@ -29,7 +29,7 @@ class InvalidAmount(ValueError):
         self.code = code
 
 
-_AMOUNT_RE = re.compile(r"(\d+)(?:[.,](\d+))?")
+_AMOUNT_RE = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?")
 
 
 def parse_amount(text: str | Decimal | int, currency: str, *, maximum: int = MAX_AMOUNT_MINOR) -> int:

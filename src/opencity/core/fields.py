@@ -15,7 +15,6 @@ class AmountField(forms.CharField):
     def __init__(self, *args, currency: str = "EUR", maximum: int = MAX_AMOUNT_MINOR, **kwargs):
         self.currency = currency
         self.maximum = maximum
-        kwargs.setdefault("max_length", 40)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
         super().__init__(*args, **kwargs)
 

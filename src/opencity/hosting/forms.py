@@ -148,6 +148,7 @@ class HostSettingsForm(_Form):
     )
     max_contribution = AmountField(
         label=_("Largest single contribution"),
+        required=False,
         help_text=_("An amount in the host's currency. Larger gifts are arranged with the host directly."),
     )
     membership_grace_days = forms.IntegerField(
@@ -179,6 +180,8 @@ class HostSettingsForm(_Form):
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
+        if data.get("max_contribution") is None:
+            data.pop("max_contribution", None)  # left empty: unchanged
         return data
 
 
