@@ -48,6 +48,8 @@ def parse_amount(text: str | Decimal | int, currency: str, *, maximum: int = MAX
     raw = str(text).strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
     exp = currency_exponent(currency)
     m = _AMOUNT_RE.fullmatch(raw) if len(raw) <= 40 else None
+    if m is None and raw.startswith("-") and _AMOUNT_RE.fullmatch(raw[1:]):
+        raise InvalidAmount(_("The amount must be more than zero."), "amount_not_positive")
     if m is None:
         raise InvalidAmount(_("Enter an amount such as 25 or 12.50."))
     whole, frac = m.group(1), m.group(2) or ""
@@ -64,7 +66,8 @@ def parse_amount(text: str | Decimal | int, currency: str, *, maximum: int = MAX
     minor = int(whole) * 10**exp + (int(frac.ljust(exp, "0")) if exp else 0)
     if minor > maximum:
         raise InvalidAmount(
-            _("The largest amount accepted here is %(max)s.") % {"max": format_money(Money(maximum, currency.upper()))},
+            _("This amount is too large: the largest accepted here is %(max)s.")
+            % {"max": format_money(Money(maximum, currency.upper()))},
             "amount_too_large",
         )
     return minor

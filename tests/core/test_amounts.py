@@ -23,7 +23,7 @@ def test_amounts_that_are_amounts(text, currency, minor):
 @pytest.mark.parametrize(
     ("text", "code"),
     [("1e3", "invalid_amount"), ("1e999999999", "invalid_amount"), ("1E+3", "invalid_amount"),
-     ("-5", "invalid_amount"), ("+5", "invalid_amount"), ("12.345", "too_many_decimals"), ("1,000.50", "invalid_amount"),
+     ("-5", "amount_not_positive"), ("+5", "invalid_amount"), ("12.345", "too_many_decimals"), ("1,000.50", "invalid_amount"),
      ("NaN", "invalid_amount"), ("Infinity", "invalid_amount"), ("", "invalid_amount"), ("12.", "invalid_amount"),
      (".5", "invalid_amount"), ("٣", "invalid_amount"), ("1000000000.01", "amount_too_large"),
      ("9" * 30, "amount_too_large"), ("9" * 5000, "invalid_amount"), ("0x10", "invalid_amount")],
