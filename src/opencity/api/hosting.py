@@ -59,6 +59,7 @@ class HostPrivateOut(HostOut):
     expense_two_approvals_above: int | None
     membership_grace_days: int
     max_contribution: int
+    receipt_prefix: str
 
 
 class HostPatchIn(_In):
@@ -74,6 +75,7 @@ class HostPatchIn(_In):
     max_contribution: int | None = Field(
         default=None, ge=100, le=10**11, description="minor units: the largest single contribution a visitor may give"
     )
+    receipt_prefix: str | None = Field(default=None, max_length=8, description="receipt numbers: PREFIX-2026-000001")
 
 
 class CollectiveSummaryOut(Schema):
@@ -190,6 +192,7 @@ def host_private_out(host: Host) -> dict:
         expense_two_approvals_above=host.expense_two_approvals_above,
         membership_grace_days=host.membership_grace_days,
         max_contribution=host.max_contribution,
+        receipt_prefix=host.receipt_prefix,
     )
     return out
 

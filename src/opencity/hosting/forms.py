@@ -154,6 +154,12 @@ class HostSettingsForm(_Form):
     membership_grace_days = forms.IntegerField(
         label=_("Grace period for failed membership renewals (days)"), min_value=0, max_value=365
     )
+    receipt_prefix = forms.CharField(
+        label=_("Receipt number prefix"),
+        max_length=8,
+        required=False,
+        help_text=_("Receipts are numbered PREFIX-year-number; no other host may use the same prefix."),
+    )
 
     def __init__(self, *args, host, **kwargs):
         self.host = host
@@ -175,6 +181,7 @@ class HostSettingsForm(_Form):
             "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
             "membership_grace_days": host.membership_grace_days,
             "max_contribution": Money(host.max_contribution, host.currency).as_decimal(),
+            "receipt_prefix": host.receipt_prefix,
         }
         return cls(data, host=host, initial=initial)
 
@@ -182,6 +189,8 @@ class HostSettingsForm(_Form):
         data = dict(self.cleaned_data)
         if data.get("max_contribution") is None:
             data.pop("max_contribution", None)  # left empty: unchanged
+        if not data.get("receipt_prefix"):
+            data.pop("receipt_prefix", None)  # left empty: keep the current one
         return data
 
 
