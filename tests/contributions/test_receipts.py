@@ -159,13 +159,22 @@ def test_refund_by_host_admin_from_the_page(collective, host_admin, collective_a
     assert admin.post(f"/contributions/{c.public_id}/refund").status_code == 404  # collective admins cannot
     admin.force_login(enable_2fa(host_admin))  # refunds move money: two-factor (issue 8)
     assert b"Refund" in admin.get(f"/{collective.slug}/contributions").content
+    # A confirmation step that asks why, before anything moves.
+    page = admin.get(f"/contributions/{c.public_id}/refund")
+    assert page.status_code == 200 and b'name="reason"' in page.content and b"cannot be undone" in page.content
+    # Without a session that passed two-factor: refused, nothing moves (issue 8, item 2).
+    r = admin.post(f"/contributions/{c.public_id}/refund", {"reason": "Given twice"})
+    assert r.status_code == 400 and b"two-factor" in r.content
+    enable_2fa(host_admin)
+    r = admin.post(f"/contributions/{c.public_id}/refund", {"reason": "  "})
+    assert r.status_code == 400 and b"Say why" in r.content
     # The demo processor keeps its fee, so the collective must cover it from other money: refused for now.
-    r = admin.post(f"/contributions/{c.public_id}/refund", follow=True)
+    r = admin.post(f"/contributions/{c.public_id}/refund", {"reason": "Given twice"})
     assert b"already spent" in r.content
     c.refresh_from_db()
     assert c.status == "paid"
     top_up(collective, 1000)
-    admin.post(f"/contributions/{c.public_id}/refund")
+    admin.post(f"/contributions/{c.public_id}/refund", {"reason": "Given twice"})
     c.refresh_from_db()
     assert c.status == "refunded"
     # 1000 added + 2500 paid − 63 demo fee − 200 host fee, then −2500 refunded + 200 host fee back.

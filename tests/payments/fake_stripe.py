@@ -45,6 +45,8 @@ class FakeStripe:
         self.lock = threading.Lock()
         self.fail_next = 0
         self.next_refund_fee_refunded = 0  # the fee Stripe returns on the next refund created through the API
+        self.next_refund_status = "succeeded"  # "pending" for a refund that takes days (some cards, SEPA)
+        self.refund_delay = 0.0  # seconds Stripe takes to answer a refund (a slow network)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -93,6 +95,8 @@ class FakeStripe:
     # --- HTTP -----------------------------------------------------------------------------------------
 
     def dispatch(self, method: str, path: str, params: dict, headers: dict):
+        if method == "POST" and path == "/v1/refunds" and self.refund_delay:
+            time.sleep(self.refund_delay)  # outside the lock: other requests are answered meanwhile
         with self.lock:
             self.requests.append((method, path, params, headers))
             if self.fail_next:
@@ -112,7 +116,7 @@ class FakeStripe:
     def _route(self, method, path, params):
         m = re.fullmatch(
             r"/v1/(checkout/sessions|payment_intents|charges|balance_transactions|invoices|"
-            r"subscriptions|disputes|refunds)(?:/([^/]+))?(/cancel)?",
+            r"subscriptions|disputes|refunds|invoice_payments)(?:/([^/]+))?(/cancel)?",
             path,
         )
         if not m:
@@ -125,6 +129,16 @@ class FakeStripe:
             if charge is None or charge["amount_refunded"] + int(params.get("amount") or 0) > charge["amount"]:
                 return 400, {"error": {"type": "invalid_request_error", "code": "charge_already_refunded"}}
             return 200, self._create_refund(params)
+        if method == "GET" and kind == "invoice_payments" and not oid:
+            pi = (params.get("payment") or {}).get("payment_intent")
+            data = [
+                copy.deepcopy(p)
+                for o in self.objects.values()
+                if o.get("object") == "invoice"
+                for p in o.get("_payments", {}).get("data", [])
+                if p["payment"].get("payment_intent") == pi
+            ]
+            return 200, {"object": "list", "data": data, "has_more": False, "url": "/v1/invoice_payments"}
         if method == "GET" and kind == "refunds" and not oid:
             data = [
                 copy.deepcopy(self.objects[r]) for r in self.objects.get(params.get("charge"), {}).get("_refunds", [])
@@ -289,6 +303,8 @@ class FakeStripe:
         amount = int(p.get("amount") or charge["amount"] - charge["amount_refunded"])
         fee_back = int(p.get("_fee_refunded") or self.next_refund_fee_refunded or 0)
         self.next_refund_fee_refunded = 0
+        status = p.get("_status") or self.next_refund_status
+        self.next_refund_status = "succeeded"
         bt = self._put(
             {
                 "id": _id("txn"),
@@ -312,11 +328,12 @@ class FakeStripe:
                 "amount": amount,
                 "currency": charge["currency"],
                 "charge": charge["id"],
-                "status": "succeeded",
+                "status": status,
                 "balance_transaction": bt["id"],
                 "payment_intent": charge["payment_intent"],
                 "created": int(time.time()),
                 "reason": None,
+                "metadata": p.get("metadata") or {},
             }
         )
         charge["amount_refunded"] += amount
@@ -343,7 +360,7 @@ class FakeStripe:
 
     # --- what customers, banks and Stripe do ---------------------------------------------------------
 
-    def pay_session(self, session_id: str, *, fee: int = 0) -> dict:
+    def pay_session(self, session_id: str, *, fee: int = 0, period_end: int | None = None) -> dict:
         """The customer pays on Stripe's page. Returns the session (with its invoice for subscriptions)."""
         with self.lock:
             s = self.objects[session_id]
@@ -362,7 +379,13 @@ class FakeStripe:
                         "items": {
                             "object": "list",
                             "data": [
-                                {"price": {"recurring": {"interval": s["_interval"]}, "unit_amount": s["amount_total"]}}
+                                {
+                                    "price": {
+                                        "recurring": {"interval": s["_interval"]},
+                                        "unit_amount": s["amount_total"],
+                                    },
+                                    "current_period_end": period_end or int(time.time()) + 30 * 86400,
+                                }
                             ],
                         },
                     }
@@ -378,9 +401,11 @@ class FakeStripe:
             s["status"] = "expired"
             return copy.deepcopy(s)
 
-    def renew(self, subscription_id: str, *, fee: int = 0) -> dict:
+    def renew(self, subscription_id: str, *, fee: int = 0, period_end: int | None = None) -> dict:
         with self.lock:
             sub = self.objects[subscription_id]
+            if period_end is not None:  # Stripe moves the period on when it bills the next one
+                sub["items"]["data"][0]["current_period_end"] = period_end
             amount = sub["items"]["data"][0]["price"]["unit_amount"]
             return copy.deepcopy(self._invoice(sub, amount, fee, "subscription_cycle"))
 
@@ -389,6 +414,19 @@ class FakeStripe:
         with self.lock:
             self._create_refund({"charge": charge_id, "amount": amount, "_fee_refunded": fee_refunded})
             return copy.deepcopy(self.objects[charge_id])
+
+    def refund_status(self, refund_id: str, status: str) -> dict:
+        """Stripe updates a refund later: "succeeded" (a pending one went through) or "failed" (the money
+        came back to the balance, e.g. the card was closed). Returns the refund."""
+        with self.lock:
+            refund = self.objects[refund_id]
+            if status == "failed" and refund["status"] != "failed":
+                charge = self.objects[refund["charge"]]
+                charge["amount_refunded"] -= refund["amount"]
+                charge["refunded"] = False
+                refund["failure_reason"] = "expired_or_canceled_card"
+            refund["status"] = status
+            return copy.deepcopy(refund)
 
     def dispute(
         self,

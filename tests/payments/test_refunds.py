@@ -88,7 +88,7 @@ def test_admin_refund_with_a_fee_refund_from_stripe(client, collective, fake_str
     refund = Journal.objects.get(reverses=c.journal)
     assert _legs(refund) == [
         ("host_fee", 200, "host_fees", "funds"),
-        ("processor_fee", 30, "processor_fees", "funds"),
+        ("processor_fee", 30, "clearing", "funds"),
         ("refund", 2500, "funds", "clearing"),
     ]
     assert funds_account(collective).balance == 1000 - 61 + 30
@@ -179,17 +179,19 @@ def test_dispute_lost_costs_the_amount_and_the_dispute_fee(client, collective, f
     c.refresh_from_db()
     assert c.status == "disputed"
     out = Journal.objects.get(idempotency_key=f"contribution_{c.public_id}_dispute_{dispute['id']}_withdrawn")
+    # The host gives its fee back as for a refund (issue 9 item 8: same figures whatever the shape).
     assert _legs(out) == [
-        ("processor_fee", 1500, "funds", "processor_fees"),
+        ("host_fee", 200, "host_fees", "funds"),
+        ("processor_fee", 1500, "funds", "clearing"),
         ("refund", 2500, "funds", "clearing"),
     ]
     assert out.transfers.get(kind="refund").description == "Dispute"
-    assert funds_account(collective).balance == before - 2500 - 1500 == 239
+    assert funds_account(collective).balance == before - 2500 + 200 - 1500 == 439
     lost = fake_stripe.dispute(charge_id, status="lost", dispute_id=dispute["id"])
     for _ in range(2):
         deliver("charge.dispute.closed", lost)
     c.refresh_from_db()
-    assert c.status == "disputed" and funds_account(collective).balance == 239
+    assert c.status == "disputed" and funds_account(collective).balance == 439
     assert Journal.objects.filter(source_id=c.public_id).count() == 2  # the payment and the dispute
     check_ledger()
 
@@ -199,7 +201,7 @@ def test_dispute_won_brings_the_money_back(client, collective, fake_stripe, deli
     c, charge_id = _paid(client, collective, fake_stripe, deliver, top=2000)
     dispute = fake_stripe.dispute(charge_id, fee=1500)
     deliver("charge.dispute.created", dispute)
-    assert funds_account(collective).balance == 239
+    assert funds_account(collective).balance == 439
     won = fake_stripe.dispute(charge_id, status="won", dispute_id=dispute["id"], fee_returned=fee_returned)
     for type_ in ("charge.dispute.funds_reinstated", "charge.dispute.closed", "charge.dispute.funds_reinstated"):
         assert deliver(type_, won).status_code == 200
@@ -207,12 +209,12 @@ def test_dispute_won_brings_the_money_back(client, collective, fake_stripe, deli
     assert c.status == "paid"
     out = Journal.objects.get(idempotency_key=f"contribution_{c.public_id}_dispute_{dispute['id']}_withdrawn")
     back = Journal.objects.get(reverses=out)
-    expected = [("contribution", 2500, "clearing", "funds")]
+    expected = [("contribution", 2500, "clearing", "funds"), ("host_fee", 200, "funds", "host_fees")]
     if fee_returned:
-        expected.insert(0, ("processor_fee", 1500, "processor_fees", "funds"))
+        expected.insert(0, ("processor_fee", 1500, "clearing", "funds"))
     assert sorted(_legs(back)) == sorted(expected)
     # Won: the 2500 is back; the €15 dispute fee stays a cost unless Stripe returned it.
-    assert funds_account(collective).balance == 239 + 2500 + fee_returned
+    assert funds_account(collective).balance == 439 + 2500 - 200 + fee_returned
     check_ledger()
 
 
@@ -226,5 +228,5 @@ def test_dispute_not_covered_is_left_for_a_retry(client, collective, fake_stripe
     top_up(collective, 2000)
     assert deliver("charge.dispute.created", dispute, event_id="evt_dp_blocked").status_code == 200
     c.refresh_from_db()
-    assert c.status == "disputed" and funds_account(collective).balance == 2239 + 2000 - 4000
+    assert c.status == "disputed" and funds_account(collective).balance == 2239 + 2000 - 4000 + 200
     check_ledger()

@@ -165,7 +165,7 @@ def test_refund_when_the_collective_spent_the_money_is_refused(
         legs=[Leg(funds, host_account(collective.host, AccountKind.PAYEES), funds.balance, TransferKind.EXPENSE)],
     )
     with pytest.raises(RefundNotCovered):
-        settlement.contribution_refund(contribution=c, by=enable_2fa(host_admin))
+        settlement.contribution_refund(contribution=c, by=enable_2fa(host_admin), reason="asked twice")
     assert not [x for x in fake_stripe.requests if x[1] == "/v1/refunds"]  # Stripe not called
     charge = fake_stripe.refund(fake_stripe.charge_of(session))
     with django_capture_on_commit_callbacks(execute=True):

@@ -205,6 +205,9 @@ API = {
         lambda w: (f"/api/v1/collectives/{w.a.slug}/gifts", {"to": w.b.slug, "amount": 100, "description": "Help"}),
     ),
     # Anyone may give; anonymous callers give their email (the contribution is theirs, not anyone else's).
+    "POST /api/v1/contributions/{public_id}/refund": Row(
+        HOST, lambda w: (f"/api/v1/contributions/{w.gift.public_id}/refund", {"reason": "Asked"})
+    ),
     "POST /api/v1/collectives/{slug}/contributions": Row(
         EVERYONE,
         lambda w: (

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from django.utils.translation import get_language
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from opencity.api.auth import optional_auth
+from opencity.api.auth import optional_auth, token_auth
 from opencity.api.pagination import clamp_limit
 from opencity.api.schemas import ErrorOut, MoneyOut, money_out
-from opencity.contributions import permissions, selectors, services
+from opencity.contributions import permissions, selectors, services, settlement
 from opencity.contributions.models import Tier
 from opencity.core.cursors import OFFSET, decode_cursor, encode_cursor
 from opencity.core.errors import NotFound, PermissionDenied
@@ -199,6 +199,10 @@ def contribution_detail(request, public_id: str):
         if request.user.is_authenticated:
             raise PermissionDenied()
         raise NotFound()
+    return _contribution_out(c)
+
+
+def _contribution_out(c) -> dict:
     m = lambda v: money_out(v, c.currency)  # noqa: E731
     return {
         "id": c.public_id,
@@ -219,3 +223,28 @@ def contribution_detail(request, public_id: str):
         "created_at": c.created_at,
         "paid_at": c.paid_at,
     }
+
+
+class RefundIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=300, description="Why; shown on the collective's public line")
+
+
+@router.post(
+    "/contributions/{public_id}/refund",
+    response={200: ContributionOut, **ERRORS},
+    auth=token_auth,
+    summary="Refund what is left of a contribution (host admins, two-factor required)",
+)
+def contribution_refund(request, public_id: str, payload: RefundIn):
+    """Gives back what is left of a paid contribution at the processor and in the ledger, with a reason that
+    the public transactions show. Host admins only; refused with `2fa_required` unless two-factor passed."""
+    c = selectors.contribution_by_public_id(public_id)
+    if c is None or not permissions.can_view_contribution(request.auth, c):
+        raise NotFound()
+    if not permissions.can_refund(request.auth, c):
+        raise PermissionDenied()
+    settlement.contribution_refund(contribution=c, by=request.auth, reason=payload.reason)
+    c.refresh_from_db()
+    return _contribution_out(c)

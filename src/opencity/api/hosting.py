@@ -58,6 +58,7 @@ class HostPrivateOut(HostOut):
     address: str
     expense_two_approvals_above: int | None
     membership_grace_days: int
+    max_contribution: int
     receipt_prefix: str
 
 
@@ -71,6 +72,9 @@ class HostPatchIn(_In):
     languages: list[LanguageCode] | None = Field(default=None, max_length=4)
     expense_two_approvals_above: int | None = Field(default=None, ge=0, description="minor units; null: never")
     membership_grace_days: int | None = Field(default=None, ge=0, le=365)
+    max_contribution: int | None = Field(
+        default=None, ge=100, le=10**11, description="minor units: the largest single contribution a visitor may give"
+    )
     receipt_prefix: str | None = Field(default=None, max_length=8, description="receipt numbers: PREFIX-2026-000001")
 
 
@@ -187,6 +191,7 @@ def host_private_out(host: Host) -> dict:
         address=host.address,
         expense_two_approvals_above=host.expense_two_approvals_above,
         membership_grace_days=host.membership_grace_days,
+        max_contribution=host.max_contribution,
         receipt_prefix=host.receipt_prefix,
     )
     return out

@@ -8,29 +8,29 @@ from django.utils.translation import gettext_lazy as _
 from opencity.contributions.errors import InvalidContribution
 from opencity.contributions.models import Interval, Tier
 from opencity.contributions.services import CheckoutRequest
-from opencity.money import Money
+from opencity.money import InvalidAmount
+from opencity.money import parse_amount as parse_money
 
 
 def parse_amount(text: str, currency: str, field: str = "amount") -> int | None:
+    """A typed amount in minor units (None when empty), through the one amount parser."""
     text = (text or "").strip()
     if not text:
         return None
     try:
-        return Money.parse(text, currency).amount
-    except (ValueError, TypeError, ArithmeticError):
-        raise InvalidContribution(
-            _("Enter an amount such as 25 or 12.50."), code="invalid_amount", field=field
-        ) from None
+        return parse_money(text, currency)
+    except InvalidAmount as exc:
+        raise InvalidContribution(exc.message, code=exc.code, field=field) from None
 
 
 def checkout_request_from_post(post, *, collective, language: str) -> CheckoutRequest:
     currency = (post.get("currency") or collective.currency).strip().upper()[:8]
     amount = parse_amount(post.get("amount", ""), collective.currency)
     if amount is None and post.get("preset", "").strip():
-        try:
-            amount = int(post["preset"])
-        except ValueError:
-            raise InvalidContribution(_("Choose an amount."), code="invalid_amount", field="amount") from None
+        preset = post["preset"].strip()
+        if not preset.isascii() or not preset.isdigit() or len(preset) > 15:
+            raise InvalidContribution(_("Choose an amount."), code="invalid_amount", field="amount")
+        amount = int(preset)
     return CheckoutRequest(
         amount=amount,
         currency=currency,

@@ -90,6 +90,9 @@ class RecurringContribution(models.Model):
     identity_verified = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     next_expected_date = models.DateField(null=True, blank=True)
+    # The day of the month a bank standing order pays on (the first payment's day): 31 stays 31, clamped
+    # to shorter months, so it never drifts to the 28th after February.
+    anchor_day = models.PositiveSmallIntegerField(null=True, blank=True)
     past_due_since = models.DateField(null=True, blank=True)
     processor_subscription_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
     cancel_token = models.CharField(max_length=64, unique=True)
@@ -236,6 +239,11 @@ class ContributionRefund(models.Model):
     host_fee_returned = models.BigIntegerField(default=0)
     processor_fee_returned = models.BigIntegerField(default=0)
     journal = models.OneToOneField("ledger.Journal", on_delete=models.PROTECT, related_name="contribution_refund")
+    # The processor reported the refund failed (the money came back): the reversal of `journal`. A failed
+    # refund no longer counts as refunded.
+    failed_journal = models.OneToOneField(
+        "ledger.Journal", null=True, blank=True, on_delete=models.PROTECT, related_name="failed_contribution_refund"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -283,3 +291,22 @@ class ExchangeRate(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive")]
+
+
+class RefundIntent(models.Model):
+    """A refund an admin asked for, recorded before the processor is called (its key is the processor's
+    idempotency key, so a retry after a crash gets the same refund), with the admin's reason: the public
+    statement line shows it. `external_id` is the processor's refund id once it answered."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="refund_intents")
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    amount = models.BigIntegerField()
+    reason = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    failed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_intent_amount_positive")]

@@ -35,12 +35,16 @@ def recurring_cancel(
             raise NotFound()
     elif by is not None and not permissions.can_cancel_recurring(by, recurring):
         raise PermissionDenied()
+    r = RecurringContribution.objects.get(pk=recurring.pk)
+    if r.status == RS.CANCELLED:
+        return r
+    if at_processor:
+        # Outside any transaction: no lock is held while the processor answers (cancelling twice is harmless).
+        providers.get(r.payment_method).cancel_recurring(r)
     with transaction.atomic():
-        r = RecurringContribution.objects.select_for_update().select_related("collective").get(pk=recurring.pk)
+        r = RecurringContribution.objects.select_for_update(of=("self",)).select_related("collective").get(pk=r.pk)
         if r.status == RS.CANCELLED:
             return r
-        if at_processor:
-            providers.get(r.payment_method).cancel_recurring(r)
         recurring_set_status(r, RS.CANCELLED, by=by if by is not None and by.is_authenticated else None, note=reason)
         r.cancelled_at = timezone.now()
         r.cancel_reason = (reason or "")[:200]

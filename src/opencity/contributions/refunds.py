@@ -10,9 +10,22 @@ gave part of it back), and charges a fee of its own when a card holder disputes 
   payment's journal (`reverses`, and `reversal_of` on every leg that mirrors one); partial refunds are
   their own journals (same source), one per processor refund id, and the host fee they return adds up to
   exactly the original host fee once the payment is wholly refunded.
-- a dispute posts the withdrawn amount out (REFUND, "Dispute") and the processor's dispute fee as its own
-  PROCESSOR_FEE transfer; a won dispute posts the amount back in (reversing that journal), and the fee
-  only if the processor returns it.
+- a dispute posts the withdrawn amount out (REFUND, "Dispute") with the host fee given back as for a refund
+  of that amount (so raised, spent and the balance do not depend on how the money went back), and the
+  processor's dispute fee as its own PROCESSOR_FEE transfer; a won dispute posts the amount back in
+  (reversing that journal, host fee charged again), and the dispute fee only if the processor returns it.
+
+A processor's clearing account holds what the processor owes the host: gross − fees − refunds. So the card
+fee, the dispute fee and the fee a processor gives back are all posted against the clearing account (the
+money the processor keeps or returns out of what it owes us), never against a separate account: the
+processor's payout to the bank then clears the clearing account to zero (payments/clearing.py). Refunds
+and disputes posted before this rule against the old processor-fees account are returned to that account.
+
+No lock is held while the processor is called: an admin's refund is recorded first (a RefundIntent, with
+its reason, whose key is the processor's idempotency key), the processor is called outside any
+transaction, and its answer is posted afterwards under the contribution's lock — by us or by the webhook,
+whichever comes first, once per processor refund id. A refund the processor reports failed later posts the
+mirror of what the refund posted (the money came back), and no longer counts as refunded.
 
 Idempotent: refunds by processor refund id (unique `ContributionRefund.external_id` and the ledger key),
 disputes by ledger keys derived from the dispute id; every function locks the contribution row first.
@@ -23,21 +36,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from opencity.accounts.permissions import has_2fa
+from opencity.contributions import permissions
 from opencity.contributions.errors import RefundNotCovered
-from opencity.contributions.models import Contribution, ContributionRefund
+from opencity.contributions.models import Contribution, ContributionRefund, RefundIntent
 from opencity.contributions.settlement import _lock, _set_status
-from opencity.core.errors import PermissionDenied
+from opencity.core.errors import PermissionDenied, ValidationFailed
 from opencity.ledger.errors import InsufficientFunds
-from opencity.ledger.models import Account, AccountKind, Journal, TransferKind
-from opencity.ledger.services import Leg, host_account, post_journal
+from opencity.ledger.models import Account, Journal, TransferKind
+from opencity.ledger.services import Leg, post_journal
 
 S = Contribution.Status
 REFUNDABLE = (S.PAID, S.PARTIALLY_REFUNDED)
+FAILED_REFUND = ("failed", "canceled")
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,8 @@ class ProcessorRefund:
     external_id: str
     amount: int
     fee_returned: int = 0
+    status: str = "succeeded"  # pending and succeeded have left the processor's balance; failed/canceled not
+    intent_key: str = ""  # our RefundIntent's key, when an admin asked for it (the processor echoes it back)
 
 
 @dataclass(frozen=True)
@@ -99,16 +116,15 @@ def _original(c: Contribution) -> _Original:
         host_fee=host,
         funds=main.credit_account,
         clearing=clearing,
-        processor_fees=proc.credit_account
-        if proc is not None
-        else host_account(journal.host, AccountKind.PROCESSOR_FEES, processor=clearing.processor),
+        # Where the card fee went: the clearing account (older payments: the processor-fees account).
+        processor_fees=proc.credit_account if proc is not None else clearing,
         host_fees=host.credit_account if host is not None else None,
     )
 
 
 def _done(c: Contribution) -> tuple[int, int, int, int]:
     """(amount, host fee returned, processor fee returned, count) of the refunds already posted."""
-    agg = c.refunds.aggregate(
+    agg = c.refunds.filter(failed_journal__isnull=True).aggregate(
         a=Sum("amount"), h=Sum("host_fee_returned"), p=Sum("processor_fee_returned"), n=Count("id")
     )
     return agg["a"] or 0, agg["h"] or 0, agg["p"] or 0, agg["n"]
@@ -122,18 +138,6 @@ def host_fee_share(c: Contribution, amount: int, *, done_amount: int, done_host:
         return left
     share = (Decimal(c.host_fee) * amount / Decimal(c.amount)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
     return max(0, min(int(share), left))
-
-
-def _lock_accounts(accounts: list[Account]) -> dict[int, tuple[int, int]]:
-    """Lock the refund's accounts in id order (the ledger's order, so no deadlock) and read their totals."""
-    ids = sorted({a.pk for a in accounts})
-    rows = (
-        Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", "debits_posted", "credits_posted")
-    )
-    return {pk: (d, cr) for pk, d, cr in rows}
 
 
 # --- refunds ------------------------------------------------------------------------------------------
@@ -190,7 +194,7 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
             counterparty_label=o.journal.counterparty_label,
             created_by=by,
             reverses=o.journal if whole else None,
-            reason=(reason or "refund")[:300],
+            reason=(reason or "")[:300],  # the admin's words (user text), shown on the public line
         )
     except InsufficientFunds:
         raise RefundNotCovered() from None
@@ -213,53 +217,160 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
     return row
 
 
+def _intent_of(refund: ProcessorRefund) -> RefundIntent | None:
+    q = RefundIntent.objects.filter(idempotency_key=refund.intent_key) if refund.intent_key else None
+    intent = q.first() if q is not None else None
+    return intent or RefundIntent.objects.filter(external_id=refund.external_id).first()
+
+
 def refund_record(*, contribution: Contribution, refund: ProcessorRefund, by=None, reason: str = "") -> Contribution:
-    """The processor refunded (part of) `contribution` (its webhook): post it once per refund id.
+    """The processor refunded (part of) `contribution` (its webhook, or its answer to our call): post it once
+    per refund id — with the reason and admin of our RefundIntent when an admin asked for it. A refund the
+    processor reports failed or canceled is not posted, or reversed if it was (`refund_mark_failed`).
 
     RefundNotCovered when the collective has spent the money: nothing is posted (the caller tells an admin).
     """
+    if refund.status in FAILED_REFUND:
+        return refund_mark_failed(
+            contribution=contribution, external_id=refund.external_id, intent_key=refund.intent_key
+        )
+    intent = _intent_of(refund)
+    if intent is not None:
+        reason, by = reason or intent.reason, by or intent.by
     with transaction.atomic():
         c = _lock(contribution)
+        if intent is not None and not intent.external_id:
+            RefundIntent.objects.filter(pk=intent.pk, external_id__isnull=True).update(external_id=refund.external_id)
         # REFUNDED: nothing is left to give back (also for refunds posted before per-refund records existed).
         if c.status != S.REFUNDED and not ContributionRefund.objects.filter(external_id=refund.external_id).exists():
-            _post_refund(c, refund, by=by, reason=reason or "refunded at the processor")
+            _post_refund(c, refund, by=by, reason=reason)
     return c
+
+
+def refund_mark_failed(*, contribution: Contribution, external_id: str, intent_key: str = "") -> Contribution:
+    """The processor reports a refund failed (e.g. the card was closed): the money came back to its balance.
+
+    Posts the mirror of the refund's journal once (clearing → funds, host fee and returned processor fee
+    back where they came from), so the collective holds the money again; the contribution is paid (or
+    partly refunded) again. A refund never posted is only marked failed. Idempotent per refund id.
+    """
+    with transaction.atomic():
+        c = _lock(contribution)
+        RefundIntent.objects.filter(external_id=external_id).update(failed=True)
+        if intent_key:
+            RefundIntent.objects.filter(idempotency_key=intent_key).update(failed=True)
+        row = (
+            ContributionRefund.objects.select_for_update(of=("self",))
+            .select_related("journal__host")
+            .filter(contribution=c, external_id=external_id, failed_journal__isnull=True)
+            .first()
+        )
+        if row is None:
+            return c
+        refund_journal = row.journal
+        transfers = list(refund_journal.transfers.select_related("debit_account", "credit_account").order_by("pk"))
+        legs = [
+            Leg(t.credit_account, t.debit_account, t.amount, t.kind, f"Reversal: {t.description}"[:300], t)
+            for t in transfers
+        ]
+        back = post_journal(
+            host=refund_journal.host,
+            idempotency_key=f"contribution_{c.public_id}_refund_{external_id}_failed",
+            kind=TransferKind.REFUND,
+            legs=legs,
+            description=f"Reversal: {refund_journal.description}"[:300],
+            source_type="contribution",
+            source_id=c.public_id,
+            person=refund_journal.person,
+            anonymous=refund_journal.anonymous,
+            counterparty_label=refund_journal.counterparty_label,
+            reverses=refund_journal,
+            reason=refund_journal.reason,
+        )
+        row.failed_journal = back
+        row.save(update_fields=["failed_journal"])
+        done_amount = _done(c)[0]
+        c.amount_refunded = done_amount
+        c.save(update_fields=["amount_refunded"])
+        if c.status in (S.REFUNDED, S.PARTIALLY_REFUNDED):
+            _set_status(c, S.PARTIALLY_REFUNDED if done_amount else S.PAID, note=f"{external_id}: refund failed")
+            c.save(update_fields=["status"])
+    return c
+
+
+def _refund_intent(c: Contribution, *, by, reason: str) -> RefundIntent:
+    """Step one of an admin's refund, under the contribution's lock: check it is possible and covered, and
+    record what will be asked of the processor (an unanswered earlier intent for the same amount is reused,
+    so a retry after a timeout gets the same processor refund)."""
+    if c.status == S.REFUNDED:
+        raise _nothing_left()
+    if c.journal_id is None or c.status not in REFUNDABLE:
+        raise _not_paid()
+    done_amount, done_host, _p, _n = _done(c)
+    amount = c.amount - done_amount
+    if amount <= 0:
+        raise _nothing_left()
+    o = _original(c)
+    need = amount - host_fee_share(c, amount, done_amount=done_amount, done_host=done_host)
+    o.funds.refresh_from_db(fields=["debits_posted", "credits_posted"])
+    if o.funds.balance < need:
+        raise RefundNotCovered()
+    open_intent = c.refund_intents.filter(external_id__isnull=True, failed=False, amount=amount).last()
+    if open_intent is not None:
+        return open_intent
+    n = c.refund_intents.count()
+    return RefundIntent.objects.create(
+        contribution=c,
+        idempotency_key=f"contribution_{c.public_id}_refund" + (f"_{n + 1}" if n else ""),
+        amount=amount,
+        reason=reason[:300],
+        by=by,
+    )
 
 
 def contribution_refund(*, contribution: Contribution, by=None, reason: str = "", system: bool = False) -> Contribution:
     """An admin gives back what is left of a paid contribution, at the processor and in the ledger.
 
-    Refused with RefundNotCovered before the processor is called when the collective's funds cannot cover
-    the refund (the amount less the host fee given back): its funds account never goes negative. The
-    processor is called inside the transaction, so if it fails nothing is posted.
+    Host admins whose session passed two-factor authentication (`system=True`: a trusted internal caller such
+    as the demo seeder), with a reason (shown on the public line). Refused with RefundNotCovered before the
+    processor is called when the collective's funds cannot cover the refund (the amount less the host fee
+    given back). Three steps, no lock held across the network: record the intent, call the processor, post
+    its answer. If the processor cannot be reached nothing is posted (the intent is reused on a retry).
     """
     from opencity.payments import providers
 
-    # Money moved by hand: a session (or API request) that passed two-factor lately; `system`: the demo seeder.
-    if not system and not has_2fa(by):
-        raise PermissionDenied(
-            _("Turn on two-factor authentication in your settings before moving money."), code="2fa_required"
-        )
+    if not system:
+        if by is None or not permissions.can_refund(by, contribution):
+            raise PermissionDenied(_("Only an admin of the host can refund a contribution."))
+        if not has_2fa(by):
+            raise PermissionDenied(
+                _("Confirm your two-factor code before moving money."),
+                code="2fa_required",
+            )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_("Say why this contribution is refunded."), code="reason_required", field="reason")
+    if len(reason) > 300:
+        raise ValidationFailed(_("Keep the reason under 300 characters."), code="reason_too_long", field="reason")
     with transaction.atomic():
         c = _lock(contribution)
-        if c.status == S.REFUNDED:
-            return c
-        if c.journal_id is None or c.status not in REFUNDABLE:
-            raise _not_paid()
-        done_amount, done_host, _p, n = _done(c)
-        amount = c.amount - done_amount
-        if amount <= 0:
-            raise _nothing_left()
-        o = _original(c)
-        need = amount - host_fee_share(c, amount, done_amount=done_amount, done_host=done_host)
-        accounts = [o.funds, o.clearing, o.processor_fees] + ([o.host_fees] if o.host_fees else [])
-        debits, credits = _lock_accounts(accounts)[o.funds.pk]
-        if credits - debits < need:
-            raise RefundNotCovered()
-        key = f"contribution_{c.public_id}_refund" + (f"_{n + 1}" if n else "")
-        result = providers.get(c.payment_method).refund(c, amount=amount, idempotency_key=key)
-        _post_refund(c, result, by=by, reason=reason or "refund")
-    return c
+        intent = _refund_intent(c, by=by, reason=reason)
+    result = providers.get(c.payment_method).refund(c, amount=intent.amount, idempotency_key=intent.idempotency_key)
+    if result.status in FAILED_REFUND:
+        refund_mark_failed(contribution=c, external_id=result.external_id, intent_key=intent.idempotency_key)
+        raise RefundNotCovered(
+            code="refund_failed", message=_("The payment processor refused this refund; nothing was refunded.")
+        )
+    return refund_record(
+        contribution=c,
+        refund=ProcessorRefund(
+            external_id=result.external_id,
+            amount=result.amount,
+            fee_returned=result.fee_returned,
+            status=result.status,
+            intent_key=intent.idempotency_key,
+        ),
+    )
 
 
 # --- disputes -----------------------------------------------------------------------------------------
@@ -301,8 +412,13 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
 def _post_dispute_out(c: Contribution, dispute: ProcessorDispute, amount: int) -> Journal:
     o = _original(c)
     legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "Dispute")]
+    # Money taken back is not money raised: the host gives its fee back as for a refund of that amount.
+    done_amount, done_host, _p, _n = _done(c)
+    host_back = host_fee_share(c, min(amount, c.amount - done_amount), done_amount=done_amount, done_host=done_host)
+    if host_back > 0 and o.host_fees is not None:
+        legs.append(Leg(o.host_fees, o.funds, host_back, TransferKind.HOST_FEE, "Host fee returned"))
     if dispute.withdrawal_fee > 0:
-        legs.append(Leg(o.funds, o.processor_fees, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, "Dispute fee"))
+        legs.append(Leg(o.funds, o.clearing, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, "Dispute fee"))
     try:
         return post_journal(
             host=o.journal.host,
@@ -315,7 +431,7 @@ def _post_dispute_out(c: Contribution, dispute: ProcessorDispute, amount: int) -
             person=o.journal.person,
             anonymous=o.journal.anonymous,
             counterparty_label=o.journal.counterparty_label,
-            reason=f"dispute {dispute.external_id}",
+            reason="",  # no admin's words here (the processor's dispute id is in the key, never shown)
         )
     except InsufficientFunds:
         raise RefundNotCovered() from None
@@ -340,6 +456,9 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
             main if amount == main.amount else None,
         )
     ]
+    host = next((t for t in transfers if t.kind == TransferKind.HOST_FEE), None)
+    if host is not None and amount == main.amount:  # the contribution stands again: so does its host fee
+        legs.append(Leg(host.credit_account, host.debit_account, host.amount, TransferKind.HOST_FEE, "Host fee", host))
     fee_back = min(dispute.fee_returned, fee.amount) if fee is not None else 0
     if fee_back > 0:
         legs.append(
@@ -364,7 +483,7 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
         anonymous=out.anonymous,
         counterparty_label=out.counterparty_label,
         reverses=out,
-        reason=f"dispute {dispute.external_id} won",
+        reason="",
     )
 
 
@@ -374,5 +493,6 @@ __all__ = [
     "contribution_refund",
     "dispute_record",
     "host_fee_share",
+    "refund_mark_failed",
     "refund_record",
 ]

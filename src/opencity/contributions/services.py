@@ -187,8 +187,16 @@ def _validated(collective, data: CheckoutRequest, user) -> dict:
         raise _invalid(_("Enter an amount."), "amount_required", "amount")
     if amount <= 0:
         raise _invalid(_("The amount must be positive."), "amount_not_positive", "amount")
-    if amount > MAX_AMOUNT_MINOR:
-        raise _invalid(_("This amount is too large."), "amount_too_large", "amount")
+    if amount > min(MAX_AMOUNT_MINOR, collective.host.max_contribution):
+        from opencity.money import Money, format_money
+
+        largest = Money(min(MAX_AMOUNT_MINOR, collective.host.max_contribution), currency)
+        raise _invalid(
+            _("The largest contribution accepted online is %(max)s; please contact the host for more.")
+            % {"max": format_money(largest)},
+            "amount_too_large",
+            "amount",
+        )
     if amount < minimum:
         from opencity.money import Money, format_money
 

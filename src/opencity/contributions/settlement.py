@@ -40,6 +40,25 @@ def add_interval(date: dt.date, interval: str) -> dt.date:
     return dt.date(year, month, day)
 
 
+def add_interval_on_anchor(date: dt.date, interval: str, anchor_day: int) -> dt.date:
+    """The next date one interval after `date`, on the membership's anchor day (clamped to the month's
+    length): anchored on the 31st, 31 Jan → 28 Feb → 31 Mar, never drifting to the 28th."""
+    import calendar
+
+    nxt = add_interval(date, interval)
+    return nxt.replace(day=min(anchor_day, calendar.monthrange(nxt.year, nxt.month)[1]))
+
+
+def next_expected_after(rec: RecurringContribution, paid_on: dt.date) -> dt.date:
+    """When a standing order (or any membership we bill ourselves) should pay next: from the date that was
+    expected (not the day the money happened to arrive), on the anchor day, and after `paid_on`."""
+    anchor = rec.anchor_day or paid_on.day
+    nxt = add_interval_on_anchor(rec.next_expected_date or paid_on, rec.interval, anchor)
+    while nxt <= paid_on:
+        nxt = add_interval_on_anchor(nxt, rec.interval, anchor)
+    return nxt
+
+
 def _set_status(contribution: Contribution, to: str, *, by=None, note: str = "") -> None:
     ContributionEvent.objects.create(
         contribution=contribution, from_status=contribution.status, to_status=to, by=by, note=note[:300]
@@ -48,7 +67,13 @@ def _set_status(contribution: Contribution, to: str, *, by=None, note: str = "")
 
 
 def _lock(contribution: Contribution) -> Contribution:
-    return Contribution.objects.select_for_update().select_related("collective__host", "person").get(pk=contribution.pk)
+    """The contribution row, locked (only it: `of=("self",)`, so its collective, host and person stay free
+    for other collectives' payments and approvals), with those rows read alongside."""
+    return (
+        Contribution.objects.select_for_update(of=("self",))
+        .select_related("collective__host", "person")
+        .get(pk=contribution.pk)
+    )
 
 
 def recurring_set_status(recurring: RecurringContribution, to: str, *, by=None, note: str = "") -> None:
@@ -99,11 +124,13 @@ def contribution_record_paid(
     external_invoice_id: str | None = None,
     subscription_id: str | None = None,
     effective_date: dt.date | None = None,
+    next_expected_date: dt.date | None = None,
     by=None,
 ) -> Contribution:
     """Money arrived for `contribution`: post payment, processor fee and host fee as one journal; PAID.
 
-    A membership's first payment also opens its RecurringContribution. Receipt after commit.
+    A membership's first payment also opens its RecurringContribution. `next_expected_date`: when the
+    processor will bill next (Stripe's period end); without it, the next anchor day. Receipt after commit.
     """
     with transaction.atomic():
         c = _lock(contribution)
@@ -118,7 +145,8 @@ def contribution_record_paid(
             idempotency_key=f"contribution_{c.public_id}_paid",
             source_account=host_account(host, AccountKind.CLEARING, processor=processor),
             processor_fee=fee,
-            processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor=processor),
+            # Against clearing: it holds what the processor owes us, net of its fee (see refunds.py).
+            processor_fee_account=host_account(host, AccountKind.CLEARING, processor=processor),
             kind=TransferKind.CONTRIBUTION,
             description=f"Contribution: {c.tier.name}" if c.tier_id else "Contribution",
             effective_date=paid_on,
@@ -143,7 +171,9 @@ def contribution_record_paid(
         # Even a FAILED or CANCELLED checkout that the processor reports paid counts: the money is real.
         _set_status(c, S.PAID, by=by, note=f"{processor} {external_payment_id or ''}".strip())
         if c.interval != Interval.ONE_TIME:
-            _recurring_after_payment(c, processor=processor, subscription_id=subscription_id, paid_on=paid_on)
+            _recurring_after_payment(
+                c, processor=processor, subscription_id=subscription_id, paid_on=paid_on, next_date=next_expected_date
+            )
         c.save()
         # In its own savepoint, after the money is recorded: a numbering failure never undoes the payment.
         _number_receipt(c)
@@ -151,7 +181,9 @@ def contribution_record_paid(
     return c
 
 
-def _recurring_after_payment(c: Contribution, *, processor: str, subscription_id: str | None, paid_on) -> None:
+def _recurring_after_payment(
+    c: Contribution, *, processor: str, subscription_id: str | None, paid_on, next_date: dt.date | None = None
+) -> None:
     rec = c.recurring
     if rec is None:
         rec = RecurringContribution.objects.create(
@@ -167,13 +199,14 @@ def _recurring_after_payment(c: Contribution, *, processor: str, subscription_id
             identity_verified=c.identity_verified,
             processor_subscription_id=subscription_id or None,
             cancel_token=secrets.token_urlsafe(32),
-            next_expected_date=add_interval(paid_on, c.interval),
+            anchor_day=paid_on.day,
+            next_expected_date=next_date or add_interval(paid_on, c.interval),
         )
         RecurringEvent.objects.create(recurring=rec, from_status="", to_status=rec.status, note=c.public_id)
         c.recurring = rec
         return
     rec = RecurringContribution.objects.select_for_update().get(pk=rec.pk)
-    rec.next_expected_date = add_interval(paid_on, rec.interval)
+    rec.next_expected_date = next_date or next_expected_after(rec, paid_on)
     if subscription_id and not rec.processor_subscription_id:
         rec.processor_subscription_id = subscription_id
     if rec.status == RS.PAST_DUE:
@@ -190,6 +223,7 @@ def contribution_record_renewal(
     external_invoice_id: str,
     external_payment_id: str | None = None,
     effective_date: dt.date | None = None,
+    next_expected_date: dt.date | None = None,
 ) -> Contribution:
     """One period of a membership was paid: a new Contribution (once per invoice id), settled."""
     existing = Contribution.objects.filter(external_invoice_id=external_invoice_id).first()
@@ -229,6 +263,7 @@ def contribution_record_renewal(
         external_payment_id=external_payment_id,
         external_invoice_id=external_invoice_id,
         effective_date=effective_date,
+        next_expected_date=next_expected_date,
     )
 
 
@@ -247,7 +282,15 @@ def _after_commit_receipt(c: Contribution) -> None:
 
 # Refunds and disputes live in contributions/refunds.py (they post what the processor really moved); they
 # are reachable from here too, lazily, since refunds.py builds on this module.
-_FROM_REFUNDS = ("ProcessorDispute", "ProcessorRefund", "contribution_refund", "dispute_record", "refund_record")
+_FROM_REFUNDS = (
+    "FAILED_REFUND",
+    "ProcessorDispute",
+    "ProcessorRefund",
+    "contribution_refund",
+    "dispute_record",
+    "refund_mark_failed",
+    "refund_record",
+)
 
 
 def __getattr__(name: str):

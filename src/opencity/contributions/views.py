@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_redirect
+from opencity.accounts.permissions import has_2fa
 from opencity.contributions import permissions, recurring, selectors, services, settlement
 from opencity.contributions.forms import TierForm, checkout_request_from_post
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
@@ -198,21 +199,38 @@ def cancel(request, public_id: str):
 
 
 @login_required
-@require_POST
 def refund(request, public_id: str):
+    """Host admins: a confirmation page that asks why (the reason is shown on the public line), then the
+    refund. GET shows what will be given back; POST with a reason refunds (two-factor session required)."""
     contribution = selectors.contribution_by_public_id(public_id)
     if contribution is None or not permissions.can_refund(request.user, contribution):
         raise Http404
     if sudo := sudo_redirect(request):
         return sudo
-    try:
-        settlement.contribution_refund(
-            contribution=contribution, by=request.user, reason=request.POST.get("reason", "")
-        )
-        messages.success(request, _("The contribution is refunded."))
-    except DomainError as exc:
-        messages.error(request, str(exc))
-    return redirect("contributions:manage", contribution.collective.slug)
+    error, reason = "", ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:300]
+        try:
+            settlement.contribution_refund(contribution=contribution, by=request.user, reason=reason)
+        except DomainError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("The contribution is refunded."))
+            return redirect("contributions:manage", contribution.collective.slug)
+    left = contribution.amount - contribution.amount_refunded
+    return render(
+        request,
+        "contributions/refund.html",
+        {
+            "contribution": contribution,
+            "collective": contribution.collective,
+            "left": left,
+            "error": error,
+            "reason": reason,
+            "needs_2fa": not has_2fa(request.user),
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from opencity.core.errors import ValidationFailed
 from opencity.expenses.models import ExpenseType, PayeeType
 from opencity.expenses.services import ItemInput, PayeeInput, category_choices
-from opencity.money import Money
+from opencity.money import InvalidAmount, Money
 
 
 class AmountField(forms.CharField):
@@ -26,8 +26,8 @@ class AmountField(forms.CharField):
             return None
         try:
             return Money.parse(value, self.currency).amount
-        except ValueError:
-            raise forms.ValidationError(_("Enter an amount like 12.50."), code="invalid_amount") from None
+        except InvalidAmount as exc:  # the one amount parser's own, translated message
+            raise forms.ValidationError(exc.message, code=exc.code) from None
 
 
 class ExpenseForm(forms.Form):

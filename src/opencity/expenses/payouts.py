@@ -233,7 +233,7 @@ def payout_batch_create(
 
 
 def _lock_batch(batch: PayoutBatch) -> PayoutBatch:
-    return PayoutBatch.objects.select_for_update().select_related("host").get(pk=batch.pk)
+    return PayoutBatch.objects.select_for_update(of=("self",)).select_related("host").get(pk=batch.pk)
 
 
 def payout_batch_mark_sent(*, batch: PayoutBatch, by, system: bool = False) -> PayoutBatch:

@@ -61,7 +61,7 @@ def record_transition(expense: Expense, *, action: str, to: str, by, note: str =
 
 
 def lock_expense(expense: Expense) -> Expense:
-    return Expense.objects.select_for_update().select_related("collective__host").get(pk=expense.pk)
+    return Expense.objects.select_for_update(of=("self",)).select_related("collective__host").get(pk=expense.pk)
 
 
 def _save_items(expense: Expense, items: list[ItemInput], existing: dict[str, ExpenseItem]) -> None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import DomainError
+from opencity.core.fields import AmountField
 from opencity.hosting.models import LANGUAGE_CHOICES, Category, Collective, Commune
 from opencity.money import Money
 
@@ -140,12 +141,15 @@ class HostSettingsForm(_Form):
         label=_("Default host fee (%)"), min_value=Decimal(0), max_value=Decimal(50), decimal_places=2
     )
     languages = LanguagesField()
-    expense_two_approvals_above = forms.DecimalField(
+    expense_two_approvals_above = AmountField(
         label=_("Two approvals needed for expenses above"),
         required=False,
-        min_value=Decimal(0),
-        decimal_places=2,
         help_text=_("An amount in the host's currency. Leave empty: one approval is always enough."),
+    )
+    max_contribution = AmountField(
+        label=_("Largest single contribution"),
+        required=False,
+        help_text=_("An amount in the host's currency. Larger gifts are arranged with the host directly."),
     )
     membership_grace_days = forms.IntegerField(
         label=_("Grace period for failed membership renewals (days)"), min_value=0, max_value=365
@@ -160,6 +164,8 @@ class HostSettingsForm(_Form):
     def __init__(self, *args, host, **kwargs):
         self.host = host
         super().__init__(*args, **kwargs)
+        for name in ("expense_two_approvals_above", "max_contribution"):
+            self.fields[name].currency = host.currency
 
     @classmethod
     def for_host(cls, host, data=None):
@@ -174,18 +180,17 @@ class HostSettingsForm(_Form):
             "languages": host.languages,
             "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
             "membership_grace_days": host.membership_grace_days,
+            "max_contribution": Money(host.max_contribution, host.currency).as_decimal(),
             "receipt_prefix": host.receipt_prefix,
         }
         return cls(data, host=host, initial=initial)
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
+        if data.get("max_contribution") is None:
+            data.pop("max_contribution", None)  # left empty: unchanged
         if not data.get("receipt_prefix"):
             data.pop("receipt_prefix", None)  # left empty: keep the current one
-        threshold = data.pop("expense_two_approvals_above")
-        data["expense_two_approvals_above"] = (
-            None if threshold is None else Money.parse(threshold, self.host.currency).amount
-        )
         return data
 
 

@@ -81,6 +81,12 @@ class Host(models.Model):
         _("two approvals needed above (minor units)"), null=True, blank=True
     )
     membership_grace_days = models.PositiveIntegerField(_("grace period for failed renewals (days)"), default=14)
+    # The largest single contribution (minor units) a visitor may give; larger gifts go through the host.
+    max_contribution = models.BigIntegerField(
+        _("largest single contribution (minor units)"),
+        default=2_500_000,
+        validators=[MinValueValidator(100), MaxValueValidator(10**11)],
+    )
     # Receipt numbers are <prefix>-<year>-<counter>; the prefix is unique across hosts so that numbers are
     # unique per host ("BrusselsTogether" and "Bruxelles Tous" cannot both be BT). Chosen at creation.
     receipt_prefix = models.CharField(_("receipt number prefix"), max_length=8, blank=True, default="")

@@ -28,6 +28,7 @@ from opencity.hosting.models import (
 from opencity.hosting.receipt_prefix import host_assign_receipt_prefix, receipt_prefix_validate
 from opencity.hosting.validators import RESERVED_SLUGS, validate_bic, validate_enterprise_number, validate_iban
 from opencity.ledger import services as ledger
+from opencity.money import MAX_AMOUNT_MINOR
 
 
 def _validation_error(exc: ValidationError) -> ValidationFailed:
@@ -390,6 +391,7 @@ HOST_EDITABLE = (
     "languages",
     "expense_two_approvals_above",
     "membership_grace_days",
+    "max_contribution",
     "receipt_prefix",
 )
 
@@ -439,6 +441,15 @@ def host_update(*, host: Host, by, **changes) -> Host:
             _("The two-approval threshold must be a positive amount."),
             code="invalid_threshold",
             field="expense_two_approvals_above",
+        )
+    largest = changes.get("max_contribution")
+    if "max_contribution" in changes and (
+        isinstance(largest, bool) or not isinstance(largest, int) or not 100 <= largest <= MAX_AMOUNT_MINOR
+    ):
+        raise ValidationFailed(
+            _("The largest contribution must be an amount between 1 and 1,000,000,000."),
+            code="invalid_max_contribution",
+            field="max_contribution",
         )
     grace = changes.get("membership_grace_days")
     if grace is not None and (not isinstance(grace, int) or not 0 <= grace <= 365):

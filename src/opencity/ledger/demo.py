@@ -24,7 +24,6 @@ def seed(ctx: dict) -> None:
     people = ctx.get("people") or []
     today = timezone.localdate()
     clearing = {p: services.host_account(host, AccountKind.CLEARING, p) for p in ("stripe", "bank_transfer")}
-    stripe_fees = services.host_account(host, AccountKind.PROCESSOR_FEES, "stripe")
     active = [c for c in ctx["collectives"] if c.is_active and not c.is_host_profile]
     journals = 0
     for ci, collective in enumerate(active):
@@ -43,7 +42,8 @@ def seed(ctx: dict) -> None:
                     idempotency_key=f"demo:{collective.slug}:{month_back}:{n}",
                     source_account=clearing[processor],
                     processor_fee=_stripe_fee(amount) if by_card else 0,
-                    processor_fee_account=stripe_fees if by_card else None,
+                    # Against clearing, as real card payments post it (payments/clearing.py).
+                    processor_fee_account=clearing["stripe"] if by_card else None,
                     description=f"Contribution to {collective.name}",
                     effective_date=day,
                     source_type="demo",

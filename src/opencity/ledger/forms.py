@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity.hosting.models import Collective
-from opencity.money import Money
+from opencity.money import InvalidAmount, Money
 
 
 class AddedFundsForm(forms.Form):
@@ -29,8 +29,8 @@ class AddedFundsForm(forms.Form):
     def clean_amount(self) -> int:
         try:
             money = Money.parse(self.cleaned_data["amount"], self.host.currency)
-        except ValueError:
-            raise forms.ValidationError(_("Enter an amount like 250 or 250.50.")) from None
+        except InvalidAmount as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         if money.amount <= 0:
             raise forms.ValidationError(_("Enter an amount greater than zero."))
         return money.amount
@@ -69,8 +69,8 @@ class GiftForm(forms.Form):
     def clean_amount(self) -> int:
         try:
             money = Money.parse(self.cleaned_data["amount"], self.collective.currency)
-        except ValueError:
-            raise forms.ValidationError(_("Enter an amount like 250 or 250.50.")) from None
+        except InvalidAmount as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         if money.amount <= 0:
             raise forms.ValidationError(_("Enter an amount greater than zero."))
         return money.amount

@@ -54,6 +54,29 @@ def retrieve_dispute(dispute_id: str) -> dict:
     return as_dict(client().Dispute.retrieve(dispute_id))
 
 
+def retrieve_refund(refund_id: str) -> dict:
+    return as_dict(client().Refund.retrieve(refund_id, expand=["balance_transaction"]))
+
+
+def invoice_of_payment_intent(pi_id: str) -> str:
+    """The invoice a payment intent paid (subscriptions), through the invoice payments; "" when none."""
+    page = as_dict(client().InvoicePayment.list(payment={"type": "payment_intent", "payment_intent": pi_id}, limit=1))
+    for p in page.get("data") or []:
+        inv = p.get("invoice")
+        return inv if isinstance(inv, str) else (inv or {}).get("id", "")
+    return ""
+
+
+def subscription_period_end(subscription: dict) -> int | None:
+    """When the current period ends (Unix time): on the subscription's item (new API versions) or on the
+    subscription itself (older ones). The processor's own date for the next payment."""
+    for item in (subscription.get("items") or {}).get("data") or []:
+        if item.get("current_period_end"):
+            return int(item["current_period_end"])
+    end = subscription.get("current_period_end")
+    return int(end) if end else None
+
+
 def charge_refunds(charge_id: str) -> list[dict]:
     """Every refund of a charge, oldest first, with its balance transaction expanded."""
     page = as_dict(client().Refund.list(charge=charge_id, limit=100, expand=["data.balance_transaction"]))

@@ -7,6 +7,7 @@ and end in the same state.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import stripe
@@ -27,6 +28,11 @@ logger = logging.getLogger(__name__)
 
 class BadSignature(Exception):
     pass
+
+
+class RetryLater(Exception):
+    """The event cannot be handled yet (e.g. a refund of a charge whose payment we have not recorded): it stays
+    unprocessed and Stripe is answered non-2xx, so it delivers it again later."""
 
 
 def verify(payload: bytes, signature: str):
@@ -69,6 +75,9 @@ def handle(event) -> WebhookEvent:
             WebhookEvent.objects.filter(pk=row.pk).update(note=str(exc.message)[:300])
             if row.note != str(exc.message)[:300]:
                 _notify_host_admins(obj, event["type"])
+            return row
+        except RetryLater as exc:
+            WebhookEvent.objects.filter(pk=row.pk).update(note=str(exc)[:300])
             return row
     else:
         note = "ignored"
@@ -172,9 +181,13 @@ def settle_invoice(invoice_id: str) -> str:
     charge_id = charge["id"] if charge is not None else None
     if int(invoice.get("amount_paid") or 0) <= 0:
         return "nothing paid (trial or full discount)"
+    subscription = stripe_api.retrieve_subscription(sub_id)
+    # The next payment is due when Stripe's current period ends (never "this payment + 1 month": a member
+    # who joined on 31 January is billed on 31 March, not 28 March).
+    period_end = stripe_api.subscription_period_end(subscription)
+    next_date = timezone.localdate(dt.datetime.fromtimestamp(period_end, tz=dt.UTC)) if period_end is not None else None
     rec = RecurringContribution.objects.filter(processor_subscription_id=sub_id).first()
     if rec is None:
-        subscription = stripe_api.retrieve_subscription(sub_id)
         first = _contribution_by_metadata(subscription)
         if first is None:
             return "unknown subscription"
@@ -186,6 +199,7 @@ def settle_invoice(invoice_id: str) -> str:
                 external_payment_id=charge_id,
                 external_invoice_id=invoice_id,
                 subscription_id=sub_id,
+                next_expected_date=next_date,
             )
             return "first payment"
         rec = first.recurring
@@ -197,6 +211,7 @@ def settle_invoice(invoice_id: str) -> str:
         processor_fee=fee,
         external_invoice_id=invoice_id,
         external_payment_id=charge_id,
+        next_expected_date=next_date,
     )
     return "renewal"
 
@@ -215,29 +230,75 @@ def on_invoice_payment_failed(obj) -> str:
     return "past due"
 
 
+def _refund_contribution(charge_id: str, payment_intent_id: str) -> Contribution:
+    """Our contribution behind a refunded charge. A membership's charge may be refunded before its
+    invoice.paid reached us: then the invoice is found through the payment intent and settled first (the
+    refund is posted right after). Not ours yet at all: RetryLater (Stripe delivers the event again)."""
+    contribution = _contribution_by_charge(charge_id, payment_intent_id)
+    if contribution is None and payment_intent_id:
+        invoice_id = stripe_api.invoice_of_payment_intent(payment_intent_id)
+        if invoice_id:
+            settle_invoice(invoice_id)
+            contribution = Contribution.objects.filter(external_payment_id=charge_id).first()
+    if contribution is None:
+        raise RetryLater(f"charge {charge_id} not recorded yet")
+    return contribution
+
+
+def _apply_refund(contribution: Contribution, refund: dict) -> None:
+    """One Stripe refund: pending and succeeded ones have left Stripe's balance (posted once); failed and
+    canceled ones never did or came back (reversed, if posted)."""
+    meta = refund.get("metadata") or {}
+    settlement.refund_record(
+        contribution=contribution,
+        refund=settlement.ProcessorRefund(
+            external_id=refund["id"],
+            amount=int(refund["amount"]),
+            fee_returned=stripe_api.refund_fee_returned(refund)
+            if refund.get("status") not in settlement.FAILED_REFUND
+            else 0,
+            status=refund.get("status") or "",
+            intent_key=meta.get("refund_intent") or "",
+        ),
+    )
+
+
+def _id_of(value) -> str:
+    return value if isinstance(value, str) else (value or {}).get("id", "")
+
+
 def on_charge_refunded(obj) -> str:
     """Post every refund of the charge not posted yet (full or partial, each once by its refund id)."""
     charge = stripe_api.retrieve_charge(obj["id"])
-    pi = charge.get("payment_intent")
-    contribution = _contribution_by_charge(charge["id"], pi if isinstance(pi, str) else (pi or {}).get("id", ""))
+    contribution = _refund_contribution(charge["id"], _id_of(charge.get("payment_intent")))
+    refunds = stripe_api.charge_refunds(charge["id"])
+    for refund in refunds:
+        _apply_refund(contribution, refund)
+    return f"{len(refunds)} refund(s)"
+
+
+def on_refund(obj) -> str:
+    """refund.created / refund.updated / refund.failed / charge.refund.updated: read the refund from Stripe
+    (the event is a hint) and post it, or reverse it when it failed (the money came back to our balance)."""
+    refund = stripe_api.retrieve_refund(obj["id"])
+    charge_id = _id_of(refund.get("charge"))
+    if not charge_id:
+        return "refund without a charge"
+    contribution = _refund_contribution(charge_id, _id_of(refund.get("payment_intent")))
+    _apply_refund(contribution, refund)
+    return f"refund {refund.get('status')}"
+
+
+def on_checkout_async_failed(obj) -> str:
+    """A delayed payment method (SEPA debit, …) failed after the checkout completed: the contribution fails."""
+    session = stripe_api.retrieve_session(obj["id"])
+    contribution = _contribution_by_metadata(session)
     if contribution is None:
-        return "unknown charge"
-    posted = 0
-    for refund in stripe_api.charge_refunds(charge["id"]):
-        # A pending refund has already left Stripe's balance; failed and cancelled ones never did.
-        if refund.get("status") not in ("succeeded", "pending"):
-            continue
-        settlement.refund_record(
-            contribution=contribution,
-            refund=settlement.ProcessorRefund(
-                external_id=refund["id"],
-                amount=int(refund["amount"]),
-                fee_returned=stripe_api.refund_fee_returned(refund),
-            ),
-            reason="refunded at Stripe",
-        )
-        posted += 1
-    return f"{posted} refund(s)"
+        return "unknown contribution"
+    if session.get("payment_status") == "paid":
+        return "paid after all"
+    settlement.contribution_mark_failed(contribution=contribution, note=f"session {session['id']} payment failed")
+    return "failed"
 
 
 def _dispute_contribution(dispute):
@@ -281,9 +342,14 @@ HANDLERS = {
     "checkout.session.completed": on_checkout_completed,
     "checkout.session.async_payment_succeeded": on_checkout_completed,
     "checkout.session.expired": on_checkout_expired,
+    "checkout.session.async_payment_failed": on_checkout_async_failed,
     "invoice.paid": on_invoice_paid,
     "invoice.payment_failed": on_invoice_payment_failed,
     "charge.refunded": on_charge_refunded,
+    "charge.refund.updated": on_refund,
+    "refund.created": on_refund,
+    "refund.updated": on_refund,
+    "refund.failed": on_refund,
     "charge.dispute.created": on_dispute,
     "charge.dispute.closed": on_dispute,
     "charge.dispute.funds_withdrawn": on_dispute,

@@ -20,22 +20,78 @@ def _sum(q: Q):
     return Coalesce(Sum("amount", filter=q), 0)
 
 
-def _raised_spent(funds: Account, since: dt.date | None = None) -> dict:
-    """Gross money in and out of `funds`, reversals netted against what they reverse."""
-    base = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds))
+# Raised and spent, defined once (DESIGN: contributions net of their refunds). Every transfer touching a funds
+# account is on one side by its kind — never by how a refund happened to be made:
+# - raised: contributions, tickets, added funds and gifts received, less refunds and chargebacks (REFUND);
+# - spent: expenses, host, processor and bank fees and gifts given, less the fees given back.
+# A reversal (`reversal_of`) counts against the side of what it reverses. So one refund of the whole
+# amount, two halves or a dispute give the same figures, and raised − spent = balance, always.
+RAISED_KINDS = (
+    TransferKind.CONTRIBUTION,
+    TransferKind.TICKET,
+    TransferKind.ADDED_FUNDS,
+    TransferKind.REFUND,
+)
+SPENT_KINDS = (
+    TransferKind.EXPENSE,
+    TransferKind.HOST_FEE,
+    TransferKind.PROCESSOR_FEE,
+    TransferKind.BANK_FEE,
+    TransferKind.SETTLEMENT,
+)
+
+
+def _effective_kind(kinds) -> Q:
+    """The transfer's kind, or for a reversal the kind of what it reverses."""
+    return Q(reversal_of__isnull=True, kind__in=kinds) | Q(reversal_of__isnull=False, reversal_of__kind__in=kinds)
+
+
+def _raised_q(funds: Account) -> tuple[Q, Q]:
+    """(adds to raised, takes from raised) for transfers touching `funds`."""
     credit, debit = Q(credit_account=funds), Q(debit_account=funds)
+    gift = TransferKind.COLLECTIVE_TRANSFER
     original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
+    # A gift received is raised (its reversal takes it back); a gift given is spent.
+    gift_in = (credit & original & Q(kind=gift)) | (debit & reversal & Q(reversal_of__kind=gift))
+    return (credit & _effective_kind(RAISED_KINDS)) | (gift_in & credit), (debit & _effective_kind(RAISED_KINDS)) | (
+        gift_in & debit
+    )
+
+
+def _spent_q(funds: Account) -> tuple[Q, Q]:
+    """(adds to spent, takes from spent) for transfers touching `funds`."""
+    credit, debit = Q(credit_account=funds), Q(debit_account=funds)
+    gift = TransferKind.COLLECTIVE_TRANSFER
+    original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
+    gift_out = (debit & original & Q(kind=gift)) | (credit & reversal & Q(reversal_of__kind=gift))
+    return (debit & _effective_kind(SPENT_KINDS)) | (gift_out & debit), (credit & _effective_kind(SPENT_KINDS)) | (
+        gift_out & credit
+    )
+
+
+def _raised_spent(funds: Account, since: dt.date | None = None) -> dict:
+    """Raised and spent of `funds` (see RAISED_KINDS), in one aggregate query."""
+    base = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds))
+    raised_plus, raised_minus = _raised_q(funds)
+    spent_plus, spent_minus = _spent_q(funds)
     aggregates = {
-        "in_": _sum(credit & original),
-        "in_reversed": _sum(debit & reversal),
-        "out": _sum(debit & original),
-        "out_reversed": _sum(credit & reversal),
+        "raised_plus": _sum(raised_plus),
+        "raised_minus": _sum(raised_minus),
+        "spent_plus": _sum(spent_plus),
+        "spent_minus": _sum(spent_minus),
     }
     if since is not None:
         recent = Q(effective_date__gte=since)
-        aggregates["recent_in"] = _sum(credit & original & recent)
-        aggregates["recent_in_reversed"] = _sum(debit & reversal & recent)
-    return base.aggregate(**aggregates)
+        aggregates["recent_plus"] = _sum(raised_plus & recent)
+        aggregates["recent_minus"] = _sum(raised_minus & recent)
+    sums = base.aggregate(**aggregates)
+    out = {
+        "raised": sums["raised_plus"] - sums["raised_minus"],
+        "spent": sums["spent_plus"] - sums["spent_minus"],
+    }
+    if since is not None:
+        out["recent_raised"] = sums["recent_plus"] - sums["recent_minus"]
+    return out
 
 
 def funds_account_or_none(collective) -> Account | None:
@@ -46,7 +102,7 @@ def funds_account_or_none(collective) -> Account | None:
 def collective_totals(collective) -> dict:
     """{"currency", "balance", "total_raised", "total_spent", "yearly_budget_estimate"} in minor units.
 
-    raised − spent = balance. The yearly budget estimate is what was raised over the last 12 months.
+    raised − spent = balance, whatever the shape of the refunds (see RAISED_KINDS). The yearly budget estimate is what was raised over the last 12 months.
     """
     funds = funds_account_or_none(collective)
     if funds is None:  # not approved yet: no account, nothing moved
@@ -62,9 +118,9 @@ def collective_totals(collective) -> dict:
     return {
         "currency": collective.currency,
         "balance": funds.balance,
-        "total_raised": sums["in_"] - sums["in_reversed"],
-        "total_spent": sums["out"] - sums["out_reversed"],
-        "yearly_budget_estimate": sums["recent_in"] - sums["recent_in_reversed"],
+        "total_raised": sums["raised"],
+        "total_spent": sums["spent"],
+        "yearly_budget_estimate": sums["recent_raised"],
     }
 
 

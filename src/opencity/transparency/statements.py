@@ -43,7 +43,7 @@ def statement_transfers(
         "credit_account__collective",
     )
     if kind:
-        qs = qs.filter(journal__kind=kind)
+        qs = qs.filter(kind=kind)  # what each row shows: the transfer's own kind (a host fee line is HOST_FEE)
     if date_from:
         qs = qs.filter(effective_date__gte=date_from)
     if date_to:
@@ -126,7 +126,8 @@ def statement_row(t: Transfer, funds_id: int) -> dict:
     """One line from the collective's point of view: + money in, − money out."""
     signed = t.amount if t.credit_account_id == funds_id else -t.amount
     description = t.description
-    if t.journal.reverses_id and t.journal.reason:
+    # A reversal, or a refund an admin made, says why (user text, as written).
+    if t.journal.reason and (t.journal.reverses_id or t.journal.kind == TransferKind.REFUND):
         description = f"{description} — {t.journal.reason}"
     return {
         "date": t.effective_date,

@@ -91,6 +91,7 @@ class StripeCardProvider(PaymentProvider):
                     charge=contribution.external_payment_id,
                     amount=amount,
                     expand=["balance_transaction"],
+                    metadata={"refund_intent": idempotency_key, "contribution": contribution.public_id},
                     idempotency_key=idempotency_key,
                 )
             )
@@ -99,7 +100,11 @@ class StripeCardProvider(PaymentProvider):
                 _("Stripe is not reachable right now; nothing was refunded. Please try again.")
             ) from exc
         return ProcessorRefund(
-            external_id=refund["id"], amount=int(refund["amount"]), fee_returned=stripe_api.refund_fee_returned(refund)
+            external_id=refund["id"],
+            amount=int(refund["amount"]),
+            fee_returned=stripe_api.refund_fee_returned(refund),
+            status=refund.get("status") or "succeeded",
+            intent_key=idempotency_key,
         )
 
 
