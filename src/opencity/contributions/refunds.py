@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from opencity.contributions.errors import RefundNotCovered
 from opencity.contributions.models import Contribution, ContributionRefund
 from opencity.contributions.settlement import _lock, _set_status
+from opencity.ledger import phrases
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import Account, AccountKind, Journal, TransferKind
 from opencity.ledger.services import Leg, host_account, post_journal
@@ -81,6 +82,11 @@ class _Original:
     clearing: Account
     processor_fees: Account
     host_fees: Account | None
+
+
+def _ref(journal: Journal) -> str:
+    """The tier a contribution journal names (user text), for the refund's or dispute's sentence."""
+    return (journal.facts or {}).get("ref", "")
 
 
 def _original(c: Contribution) -> _Original:
@@ -149,8 +155,8 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
     host_back = host_fee_share(c, amount, done_amount=done_amount, done_host=done_host)
     proc_back = max(0, min(int(refund.fee_returned), c.processor_fee - done_proc))
     whole = done_amount == 0 and amount == c.amount and not Journal.objects.filter(reverses=o.journal).exists()
-    label = "Refund" if amount == c.amount else "Partial refund"
-    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, label, o.main if whole else None)]
+    what = phrases.REFUND if amount == c.amount else phrases.PARTIAL_REFUND
+    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "", o.main if whole else None)]
     if host_back:
         legs.append(
             Leg(
@@ -158,7 +164,7 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
                 o.funds,
                 host_back,
                 TransferKind.HOST_FEE,
-                "Host fee returned",
+                "",
                 o.host_fee if whole else None,
             )
         )
@@ -170,7 +176,7 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
                 o.funds,
                 proc_back,
                 TransferKind.PROCESSOR_FEE,
-                "Processor fee returned",
+                "",
                 o.processor_fee if mirror else None,
             )
         )
@@ -180,7 +186,8 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
             idempotency_key=f"contribution_{c.public_id}_refund_{refund.external_id}",
             kind=TransferKind.REFUND,
             legs=legs,
-            description=f"{label}: {o.journal.description}"[:300],
+            description=o.journal.description,
+            facts=phrases.facts(what, ref=_ref(o.journal), reason=reason),
             source_type="contribution",
             source_id=c.public_id,
             person=o.journal.person,
@@ -293,16 +300,17 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
 
 def _post_dispute_out(c: Contribution, dispute: ProcessorDispute, amount: int) -> Journal:
     o = _original(c)
-    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "Dispute")]
+    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "")]
     if dispute.withdrawal_fee > 0:
-        legs.append(Leg(o.funds, o.processor_fees, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, "Dispute fee"))
+        legs.append(Leg(o.funds, o.processor_fees, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, ""))
     try:
         return post_journal(
             host=o.journal.host,
             idempotency_key=_dispute_key(c, dispute.external_id, "withdrawn"),
             kind=TransferKind.REFUND,
             legs=legs,
-            description=f"Dispute: {o.journal.description}"[:300],
+            description=o.journal.description,
+            facts=phrases.facts(phrases.DISPUTE, ref=_ref(o.journal)),
             source_type="contribution",
             source_id=c.public_id,
             person=o.journal.person,
@@ -329,7 +337,7 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
             main.debit_account,
             amount,
             TransferKind.CONTRIBUTION,
-            "Dispute won",
+            "",
             main if amount == main.amount else None,
         )
     ]
@@ -341,7 +349,7 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
                 fee.debit_account,
                 fee_back,
                 TransferKind.PROCESSOR_FEE,
-                "Dispute fee returned",
+                "",
                 fee if fee_back == fee.amount else None,
             )
         )
@@ -350,7 +358,8 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
         idempotency_key=key,
         kind=TransferKind.CONTRIBUTION,
         legs=legs,
-        description=f"Dispute won: {c.journal.description}"[:300],
+        description=c.journal.description,
+        facts=phrases.facts(phrases.DISPUTE_WON, ref=_ref(c.journal)),
         source_type="contribution",
         source_id=c.public_id,
         person=out.person,

@@ -22,6 +22,7 @@ from opencity.contributions.models import (
     RecurringContribution,
     RecurringEvent,
 )
+from opencity.ledger import phrases
 from opencity.ledger.models import AccountKind, TransferKind
 from opencity.ledger.services import host_account, record_incoming_payment
 
@@ -120,7 +121,8 @@ def contribution_record_paid(
             processor_fee=fee,
             processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor=processor),
             kind=TransferKind.CONTRIBUTION,
-            description=f"Contribution: {c.tier.name}" if c.tier_id else "Contribution",
+            description=c.tier.name if c.tier_id else "",
+            facts=phrases.facts(phrases.CONTRIBUTION, ref=c.tier.name if c.tier_id else ""),
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from opencity.api.pagination import decode_cursor, encode_cursor
 from opencity.core.errors import ValidationFailed
 from opencity.ledger.models import Account, Transfer, TransferKind
+from opencity.ledger.phrases import describe_transfer, journal_reason
 from opencity.money import Money
 
 FEE_KINDS = {TransferKind.HOST_FEE, TransferKind.PROCESSOR_FEE, TransferKind.BANK_FEE}
@@ -132,9 +133,10 @@ def counterparty(t: Transfer, funds_id: int) -> str:
 def statement_row(t: Transfer, funds_id: int) -> dict:
     """One line from the collective's point of view: + money in, − money out."""
     signed = t.amount if t.credit_account_id == funds_id else -t.amount
-    description = t.description
-    if t.journal.reverses_id and t.journal.reason:
-        description = f"{description} — {t.journal.reason}"
+    description = describe_transfer(t)
+    reason = journal_reason(t.journal)
+    if reason:
+        description = f"{description} — {reason}"
     return {
         "date": t.effective_date,
         "journal": t.journal.public_id,
