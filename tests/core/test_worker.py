@@ -76,3 +76,33 @@ def test_serve_no_worker_leaves_the_queue_alone(settings, tmp_path):
         assert served.wait_for_mail(5) == ""
         assert DBTaskResult.objects.get(id=result.id).status == "READY"
     assert "no task worker" in served.output
+
+
+@pytest.mark.django_db
+def test_a_past_due_email_about_a_membership_renewed_since_is_dropped(settings, mailoutbox):
+    """The task re-reads the membership when it runs: active again means no "could not be renewed" email."""
+    from opencity.contributions import services
+    from opencity.contributions.models import RecurringContribution, Tier
+    from opencity.contributions.tasks import send_recurring_email
+    from tests.conftest import make_collective, make_host
+    from tests.contributions.helpers import give
+
+    settings.DEMO_MODE = True
+    collective = make_collective(make_host())
+    tier = services.tier_create(
+        collective=collective,
+        by=collective.admins.first(),
+        name="Member",
+        type=Tier.Type.MEMBERSHIP,
+        amount_type=Tier.AmountType.FIXED,
+        amount=1000,
+        interval="month",
+    )
+    rec = give(collective, amount=None, tier=tier.slug).recurring
+    assert rec.status == "active"
+    mailoutbox.clear()
+    send_recurring_email.call(recurring_id=rec.pk, kind="past_due")
+    assert mailoutbox == []
+    RecurringContribution.objects.filter(pk=rec.pk).update(status="past_due")
+    send_recurring_email.call(recurring_id=rec.pk, kind="past_due")
+    assert len(mailoutbox) == 1
