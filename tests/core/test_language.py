@@ -44,13 +44,30 @@ def test_a_chosen_language_sticks_on_every_link(client):
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="fr").status_code == 200
 
 
-def test_the_switch_is_buttons_not_an_auto_submitting_select(client):
-    page = client.get("/fr/").content.decode()
+def test_the_switch_is_a_list_of_links_not_an_auto_submitting_select(client):
+    host = make_host()
+    collective = make_collective(host)
+    page = client.get(f"/fr/{collective.slug}/transactions?kind=contribution").content.decode()
     header = page[page.index("<header") : page.index("</header>")]
     assert "<select" not in header and "onchange" not in header
-    buttons = re.findall(r'<button class="link" type="submit" name="language" value="(\w+)"', header)
-    assert sorted(buttons) == ["ar", "en", "nl"]  # the current language is shown, not offered
+    links = dict(
+        (lang, href.replace("&amp;", "&"))
+        for href, lang in re.findall(r'<a class="nav-link" href="(/i18n/setlang/\?language=(\w+)[^"]*)"', header)
+    )
+    assert sorted(links) == ["ar", "en", "nl"]  # the current language is shown, not offered
     assert 'aria-current="true">français<' in header
+    # Following a link (no JavaScript, no form) opens the same page in that language and remembers it.
+    resp = client.get(links["nl"])
+    assert resp.status_code == 302 and resp["Location"] == f"/nl/{collective.slug}/transactions?kind=contribution"
+    assert client.get("/", HTTP_ACCEPT_LANGUAGE="fr")["Location"] == "/nl/"
+    resp = client.get(links["en"])
+    assert resp["Location"] == f"/{collective.slug}/transactions?kind=contribution"
+    assert client.get(resp["Location"], HTTP_ACCEPT_LANGUAGE="fr").status_code == 200  # English sticks too
+
+
+def test_the_switch_refuses_other_sites_and_unknown_languages(client):
+    assert client.get("/i18n/setlang/?language=fr&next=https://evil.example/")["Location"] == "/fr/"
+    assert client.get("/i18n/setlang/?language=xx&next=/collectives/")["Location"] == "/collectives/"
 
 
 def test_posts_and_the_api_are_never_redirected(client):

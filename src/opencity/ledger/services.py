@@ -143,11 +143,13 @@ def post_journal(
             "reason": reason[:300],
         }
         try:
+            if not facts:
+                return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
+            # The SQL function does not know the facts column: set it in the same transaction.
             with transaction.atomic():
                 journal = pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
-                if facts:
-                    Journal.objects.filter(pk=journal.pk).update(facts=facts)
-                    journal.facts = facts
+                Journal.objects.filter(pk=journal.pk).update(facts=facts)
+                journal.facts = facts
             return journal
         except IntegrityError:
             existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
