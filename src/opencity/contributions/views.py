@@ -189,7 +189,7 @@ def cancel(request, public_id: str):
     rec = get_object_or_404(RecurringContribution.objects.select_related("collective"), public_id=public_id)
     if not permissions.can_cancel_recurring(request.user, rec):
         raise Http404
-    if not confirmed(request):
+    if rec.status != RecurringContribution.Status.CANCELLED and not confirmed(request):
         return confirm_page(
             request,
             title=_("Cancel this membership?"),
