@@ -21,11 +21,14 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## Install, migrate, seed the demo host if the database is empty, serve on http://127.0.0.1:8000 (SQLite).
-run: install
-	OPENCITY_DEMO=$${OPENCITY_DEMO:-1} $(BIN)/opencity serve --demo-if-empty
+PORT   ?= 8000
 
-## A background worker for the tasks queue (emails, renewals, exchange rates).
+## Install, migrate, seed the demo host if the database is empty, serve on http://127.0.0.1:$(PORT) (SQLite)
+## with a task worker alongside (emails, renewals): `make run PORT=8301` for another port.
+run: install
+	OPENCITY_DEMO=$${OPENCITY_DEMO:-1} $(BIN)/opencity serve --demo-if-empty --port $(PORT)
+
+## One more background worker for the tasks queue (`serve` already runs one unless --no-worker).
 worker: install
 	$(BIN)/opencity worker
 

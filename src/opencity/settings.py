@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "opencity.accounts.otp.SecondFactorMiddleware",
     "opencity.accounts.middleware.UserLanguageMiddleware",
+    "opencity.core.language.VisitorLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,7 +166,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
-# Email: console unless EMAIL_URL is set (smtp://user:pass@host:587/?tls=True).
+# Email: console unless EMAIL_URL is set (smtp://user:pass@host:587/?tls=True, or file:///a/folder).
 if os.environ.get("EMAIL_URL"):
     _email = dj_email_url.parse(os.environ["EMAIL_URL"])
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -176,6 +177,11 @@ if os.environ.get("EMAIL_URL"):
     EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
     EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
     EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
+    if os.environ["EMAIL_URL"].startswith("file:"):
+        # file:///var/mail/opencity is an absolute folder (dj-email-url drops the leading slash).
+        from urllib.parse import urlsplit
+
+        EMAIL_FILE_PATH = urlsplit(os.environ["EMAIL_URL"]).path
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OpenCity <noreply@opencity.localhost>")

@@ -61,6 +61,7 @@ def test_signup_create_collective_and_host_approves(page, browser, live_server, 
     page.click("text=Applications")
     card = page.locator("article.application", has_text="Repair Café Evere")
     card.get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Yes, approve").click()  # approving cannot be undone: it asks first
     page.wait_for_load_state()
     assert page.get_by_text("Repair Café Evere is approved and live.").is_visible()
     assert any("amina@example.org" in m.to and "approved" in m.subject for m in mailoutbox)

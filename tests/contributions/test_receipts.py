@@ -209,3 +209,23 @@ def test_receipt_pdf_in_every_language(collective, language):
 
     c = give(collective, name="أمينة Zoë", language=language)
     assert receipt_pdf_in(c, language)[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize(
+    ("language", "method"),
+    [
+        ("en", "Demo card (no real money)"),
+        ("fr", "Carte de démonstration (pas d’argent réel)"),
+        ("nl", "Demokaart (geen echt geld)"),
+    ],
+)
+def test_receipt_names_the_payment_method_in_the_readers_language(collective, language, method):
+    from django.utils import translation
+
+    from opencity.contributions.receipts import receipt_rows
+
+    c = give(collective, language=language)
+    with translation.override(language):
+        rows = {str(label): str(value) for label, value in receipt_rows(c)}
+    assert method in rows.values()
+    assert "demo" not in rows.values()  # not the provider's code

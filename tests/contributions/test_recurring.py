@@ -105,7 +105,7 @@ def test_cancel_by_owner_admin_but_not_strangers(collective, member_tier, collec
     me = Client()
     me.force_login(owner)
     assert b"Member" in me.get("/contributions/mine").content
-    me.post(f"/memberships/{rec.public_id}/cancel")
+    me.post(f"/memberships/{rec.public_id}/cancel", {"confirm": "yes"})
     rec.refresh_from_db()
     assert rec.status == "cancelled"
     c2 = give(collective, amount=None, tier=member_tier.slug, email="other@example.org")
@@ -143,3 +143,22 @@ def test_daily_command_runs_the_tasks(collective, member_tier, monkeypatch, caps
 def test_nul_in_urls_is_refused(client):
     assert client.get("/memberships/cancel/a%00b").status_code == 400
     assert client.get("/contributions/con_%00/thanks").status_code == 400
+
+
+def test_cancelling_a_membership_asks_first_without_javascript(collective, member_tier):
+    """One click on "Cancel" shows what will end; only the confirmation cancels (the same post, confirmed)."""
+    c = give(collective, amount=None, tier=member_tier.slug, email="mia@example.org")
+    rec = c.recurring
+    me = Client()
+    me.force_login(collective.admins.first())
+    url = f"/memberships/{rec.public_id}/cancel"
+    page = me.post(url, {"next": f"/{collective.slug}/contributions"})
+    rec.refresh_from_db()
+    assert page.status_code == 200 and rec.status == "active"
+    body = page.content.decode()
+    assert "Cancel this membership?" in body and "€10.00" in body and collective.name in body
+    assert 'name="confirm" value="yes"' in body and f'name="next" value="/{collective.slug}/contributions"' in body
+    assert "<script" not in body.split("<main", 1)[1]
+    me.post(url, {"next": f"/{collective.slug}/contributions", "confirm": "yes"})
+    rec.refresh_from_db()
+    assert rec.status == "cancelled"

@@ -25,3 +25,20 @@ def test_demo_check_and_check_ledger_through_the_script(cli_run):
     check = cli_run("check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "Configuration looks good." in check.stdout
+
+
+def test_demo_on_a_fresh_data_folder_migrates_first(tmp_path):
+    """No tables yet (a new OPENCITY_DATA_DIR, SQLite): `opencity demo` creates them, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "EMAIL_URL"}}
+    env["OPENCITY_DATA_DIR"] = str(tmp_path / "fresh")
+    proc = subprocess.run(
+        [sys.executable, "-m", "opencity.cli", "demo"], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "Demo ready" in proc.stdout
+    assert (tmp_path / "fresh" / "opencity.sqlite3").exists()

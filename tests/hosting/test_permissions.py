@@ -49,7 +49,9 @@ def _page_refused(resp, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_approve_page(client, world, role):
     app = world["application"]
-    resp = _as(client, world["users"][role]).post(f"/{world['host'].slug}/admin/applications/{app.public_id}/approve")
+    resp = _as(client, world["users"][role]).post(
+        f"/{world['host'].slug}/admin/applications/{app.public_id}/approve", {"confirm": "yes"}
+    )
     app.refresh_from_db()
     if role == "host_admin":
         assert resp.status_code == 302 and app.status == "approved"
@@ -62,7 +64,7 @@ def test_approve_page(client, world, role):
 def test_reject_page(client, world, role):
     app = world["application"]
     url = f"/{world['host'].slug}/admin/applications/{app.public_id}/reject"
-    resp = _as(client, world["users"][role]).post(url, {"reason": "Not for us"})
+    resp = _as(client, world["users"][role]).post(url, {"reason": "Not for us", "confirm": "yes"})
     app.refresh_from_db()
     if role == "host_admin":
         assert resp.status_code == 302 and app.status == "rejected" and app.reason == "Not for us"

@@ -217,13 +217,15 @@ def test_revoked_invitation_cannot_be_used(collective, collective_admin, client)
 def test_remove_admin_but_never_the_last(client, collective, collective_admin):
     client.force_login(collective_admin)
     own = CollectiveAdmin.objects.get(collective=collective, user=collective_admin)
-    resp = client.post(f"/{collective.slug}/admins", {"action": "remove", "admin": own.pk}, follow=True)
+    resp = client.post(
+        f"/{collective.slug}/admins", {"action": "remove", "admin": own.pk, "confirm": "yes"}, follow=True
+    )
     assert "at least one admin" in resp.content.decode()
     assert collective.admins.count() == 1
     second = make_user()
     services.collective_add_admin(collective=collective, user=second)
     row = CollectiveAdmin.objects.get(collective=collective, user=second)
-    resp = client.post(f"/{collective.slug}/admins", {"action": "remove", "admin": row.pk})
+    resp = client.post(f"/{collective.slug}/admins", {"action": "remove", "admin": row.pk, "confirm": "yes"})
     assert resp.status_code == 302 and list(collective.admins.all()) == [collective_admin]
     page = client.get(f"/{collective.slug}/admins").content.decode()
     assert collective_admin.email in page
@@ -344,8 +346,8 @@ def test_double_click_on_approve_is_harmless(client, host, host_admin, django_ca
     client.force_login(host_admin)
     url = f"/{host.slug}/admin/applications/{app.public_id}/approve"
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(url, follow=True)
-        second = client.post(url, follow=True)
+        first = client.post(url, {"confirm": "yes"}, follow=True)
+        second = client.post(url, {"confirm": "yes"}, follow=True)
     assert "is approved and live" in first.content.decode()
     assert "already been decided" in second.content.decode()
     assert len([m for m in mail.outbox if "approved" in m.subject]) == 1
@@ -357,3 +359,38 @@ def test_double_submit_of_the_create_form_creates_one(client, host):
     assert client.post("/collectives/new", data)["Location"] == "/twice/"
     assert client.post("/collectives/new", data)["Location"] == "/twice/"
     assert Collective.objects.filter(slug="twice").count() == 1
+
+
+def test_approve_reject_and_remove_admin_ask_first(client, host, host_admin):
+    """No JavaScript needed: the first post shows a confirmation page and changes nothing."""
+    from opencity.hosting import selectors
+
+    pending = make_collective(host, active=False)
+    other = make_collective(host, active=False)
+    client.force_login(host_admin)
+    approve = f"/{host.slug}/admin/applications/{pending.applications.get().public_id}/approve"
+    page = client.post(approve)
+    assert page.status_code == 200 and "Yes, approve" in page.content.decode()
+    assert pending.applications.get().status == "pending"
+    assert client.post(approve, {"confirm": "yes"}).status_code == 302
+    assert pending.applications.get().status == "approved"
+
+    reject = f"/{host.slug}/admin/applications/{other.applications.get().public_id}/reject"
+    page = client.post(reject, {"reason": "Pas pour nous"}).content.decode()
+    assert "Yes, reject" in page and "Pas pour nous" in page and 'name="reason" value="Pas pour nous"' in page
+    assert other.applications.get().status == "pending"
+    client.post(reject, {"reason": "Pas pour nous", "confirm": "yes"})
+    assert other.applications.get().status == "rejected"
+
+    pending.refresh_from_db()
+    friend = make_user("friend@example.org", name="Friend")
+    invitation = team.invitation_create(collective=pending, by=pending.admins.first(), email=friend.email)
+    team.invitation_accept(token=invitation.token, user=friend)
+    organiser = pending.admins.exclude(pk=friend.pk).first()
+    client.force_login(organiser)
+    row = next(r for r in selectors.collective_admins(pending) if r.user_id == friend.pk)
+    page = client.post(f"/{pending.slug}/admins", {"action": "remove", "admin": row.pk}).content.decode()
+    assert "Remove Friend?" in page and "Yes, remove" in page
+    assert pending.admins.filter(pk=friend.pk).exists()
+    client.post(f"/{pending.slug}/admins", {"action": "remove", "admin": row.pk, "confirm": "yes"})
+    assert not pending.admins.filter(pk=friend.pk).exists()

@@ -12,6 +12,7 @@ from opencity.contributions import selectors, services, settlement
 from opencity.contributions.models import Contribution, ContributionRefund
 from opencity.contributions.refunds import host_fee_share
 from opencity.ledger.models import Journal, TransferKind
+from opencity.ledger.phrases import describe_transfer
 from opencity.ledger.services import funds_account
 from opencity.payments.models import WebhookEvent
 from tests.conftest import enable_2fa, make_collective, make_host
@@ -185,7 +186,9 @@ def test_dispute_lost_costs_the_amount_and_the_dispute_fee(client, collective, f
         ("processor_fee", 1500, "funds", "clearing"),
         ("refund", 2500, "funds", "clearing"),
     ]
-    assert out.transfers.get(kind="refund").description == "Dispute"
+    # Stored as facts, written in the reader's language when shown (ledger/phrases.py).
+    assert out.facts["what"] == "dispute"
+    assert describe_transfer(out.transfers.select_related("journal").get(kind="refund")) == "Dispute"
     assert funds_account(collective).balance == before - 2500 + 200 - 1500 == 439
     lost = fake_stripe.dispute(charge_id, status="lost", dispute_id=dispute["id"])
     for _ in range(2):

@@ -134,7 +134,7 @@ def test_admin_cancels_membership_through_the_api(client, collective, collective
     rec = RecurringContribution.objects.get()
     admin_client = Client()
     admin_client.force_login(collective_admin)
-    r = admin_client.post(f"/memberships/{rec.public_id}/cancel", {"next": "/"})
+    r = admin_client.post(f"/memberships/{rec.public_id}/cancel", {"next": "/", "confirm": "yes"})
     assert r.status_code == 302
     rec.refresh_from_db()
     assert rec.status == "cancelled"

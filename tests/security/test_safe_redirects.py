@@ -47,7 +47,7 @@ def test_cancelling_a_membership_never_redirects_elsewhere(client, collective, c
     )
     rec = give(collective, amount=None, tier=tier.slug, name="Mia").recurring
     client.login(email=collective_admin.email, password=PASSWORD)
-    r = client.post(f"/memberships/{rec.public_id}/cancel", {"next": target})
+    r = client.post(f"/memberships/{rec.public_id}/cancel", {"next": target, "confirm": "yes"})
     assert r.status_code == 302 and r["Location"] == "/contributions/mine"
     rec.refresh_from_db()
     assert rec.status == "cancelled"

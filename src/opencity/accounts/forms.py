@@ -16,6 +16,23 @@ class SignupForm(forms.Form):
         help_text=_("At least 10 characters, not a common password."),
     )
 
+    def clean(self):
+        """Check the password with the other fields, so every error shows at once, each saying why."""
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            from django.contrib.auth import password_validation
+
+            from opencity.accounts.models import User
+
+            candidate = User(email=self.data.get("email", ""), name=self.data.get("name", ""))
+            try:
+                password_validation.validate_password(password, user=candidate)
+            except forms.ValidationError as exc:
+                for message in exc.messages:
+                    self.add_error("password", message)
+        return data
+
 
 class LoginForm(forms.Form):
     email = forms.EmailField(

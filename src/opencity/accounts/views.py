@@ -14,7 +14,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse, reverse_lazy, translate_url
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -229,13 +229,33 @@ def set_language(request):
     """Django's language switch, which also remembers the choice for a signed-in user.
 
     The `next` URL is translated in the language of its own prefix, so switching works from any page.
+    The header's switch is a list of links (GET `?language=fr&next=…`): the choice is kept in the language
+    cookie, so an address without a language prefix opens in it too. A POST works as in Django.
     """
     next_url = safe_next(request, "/")
     path_lang = translation.get_language_from_path(urlsplit(next_url).path) or settings.LANGUAGE_CODE
-    with translation.override(path_lang):
-        response = django_set_language(request)
-    lang = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated and lang:
+    if request.method == "POST":
+        lang = request.POST.get("language", "")
+        with translation.override(path_lang):
+            response = django_set_language(request)
+    else:
+        lang = request.GET.get("language", "")
+        if lang not in dict(settings.LANGUAGES):
+            return redirect(_safe_next(request, "/"))
+        with translation.override(path_lang):
+            target = translate_url(_safe_next(request, "/"), lang)
+        response = HttpResponseRedirect(target)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    if request.user.is_authenticated and lang:
         try:
             services.user_set_language(user=request.user, language=lang)
         except DomainError:

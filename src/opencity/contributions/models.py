@@ -84,6 +84,11 @@ class RecurringContribution(models.Model):
     currency = models.CharField(max_length=3)
     interval = models.CharField(max_length=8, choices=Interval.choices)
     payment_method = models.CharField(max_length=30)
+
+    @property
+    def payment_method_label(self) -> str:
+        return payment_method_name(self.payment_method)
+
     anonymous = models.BooleanField(default=False)
     # The name typed at checkout, and whether the email's owner is known to have given (see Contribution).
     contributor_name = models.CharField(max_length=200, blank=True)
@@ -112,6 +117,19 @@ class RecurringContribution(models.Model):
         return self.public_id
 
 
+# How a contribution was paid, as receipts and pages name it (the stored value is the provider's code).
+PAYMENT_METHOD_NAMES = {
+    "demo": _("Demo card (no real money)"),
+    "stripe": _("Card"),
+    "bank_transfer": _("Bank transfer"),
+    "manual": _("Recorded by the host"),
+}
+
+
+def payment_method_name(code: str) -> str:
+    return str(PAYMENT_METHOD_NAMES.get(code, code))
+
+
 class Contribution(models.Model):
     """One payment to a collective. Money moves only when it is settled (status PAID), via the ledger."""
 
@@ -137,6 +155,11 @@ class Contribution(models.Model):
     interval = models.CharField(max_length=8, choices=Interval.choices, default=Interval.ONE_TIME)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     payment_method = models.CharField(max_length=30)
+
+    @property
+    def payment_method_label(self) -> str:
+        return payment_method_name(self.payment_method)
+
     anonymous = models.BooleanField(default=False)
     public_message = models.CharField(_("public message"), max_length=500, blank=True)
     cover_fees = models.BooleanField(default=False)

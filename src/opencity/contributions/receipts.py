@@ -144,14 +144,9 @@ def contributor_name(c) -> str:
     return (c.person.name if c.identity_verified else "") or c.contributor_name
 
 
-def receipt_pdf(contribution: Contribution) -> bytes:
-    """The receipt of one paid contribution, in the active language."""
+def receipt_rows(contribution: Contribution) -> list[tuple[str, str]]:
+    """The labelled lines of a receipt, in the active language (labels and values alike)."""
     c = contribution
-    host = c.collective.host
-    pdf = _Pdf()
-    _host_header(pdf, host)
-    pdf.line(_("Receipt %(number)s") % {"number": c.receipt_number}, bold=True, size=16)
-    pdf.ln(2)
     date = (c.paid_at or c.created_at).date()
     m = lambda v: format_money(Money(v, c.currency))  # noqa: E731
     rows = [
@@ -166,12 +161,23 @@ def receipt_pdf(contribution: Contribution) -> bytes:
         (_("Payment processor fee"), m(c.processor_fee)),
         (_("Host fee"), m(c.host_fee)),
         (_("Received by the collective"), m(c.net_amount)),
-        (_("Payment method"), c.payment_method),
+        (_("Payment method"), c.payment_method_label),
         (_("Reference"), c.public_id),
     ]
     if c.recurring_id:
         rows.append((_("Membership"), c.get_interval_display()))
-    for label, value in rows:
+    return rows
+
+
+def receipt_pdf(contribution: Contribution) -> bytes:
+    """The receipt of one paid contribution, in the active language."""
+    c = contribution
+    host = c.collective.host
+    pdf = _Pdf()
+    _host_header(pdf, host)
+    pdf.line(_("Receipt %(number)s") % {"number": c.receipt_number}, bold=True, size=16)
+    pdf.ln(2)
+    for label, value in receipt_rows(c):
         pdf.line(label, str(value))
     pdf.ln(6)
     pdf.line(

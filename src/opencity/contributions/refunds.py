@@ -46,6 +46,7 @@ from opencity.contributions.errors import RefundNotCovered
 from opencity.contributions.models import Contribution, ContributionRefund, RefundIntent
 from opencity.contributions.settlement import _lock, _set_status
 from opencity.core.errors import PermissionDenied, ValidationFailed
+from opencity.ledger import phrases
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import Account, Journal, TransferKind
 from opencity.ledger.services import Leg, post_journal
@@ -102,6 +103,11 @@ class _Original:
     host_fees: Account | None
 
 
+def _ref(journal: Journal) -> str:
+    """The tier a contribution journal names (user text), for the refund's or dispute's sentence."""
+    return (journal.facts or {}).get("ref", "")
+
+
 def _original(c: Contribution) -> _Original:
     journal = c.journal
     transfers = list(journal.transfers.select_related("debit_account", "credit_account").order_by("pk"))
@@ -155,8 +161,8 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
     host_back = host_fee_share(c, amount, done_amount=done_amount, done_host=done_host)
     proc_back = max(0, min(int(refund.fee_returned), c.processor_fee - done_proc))
     whole = done_amount == 0 and amount == c.amount and not Journal.objects.filter(reverses=o.journal).exists()
-    label = "Refund" if amount == c.amount else "Partial refund"
-    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, label, o.main if whole else None)]
+    what = phrases.REFUND if amount == c.amount else phrases.PARTIAL_REFUND
+    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "", o.main if whole else None)]
     if host_back:
         legs.append(
             Leg(
@@ -164,7 +170,7 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
                 o.funds,
                 host_back,
                 TransferKind.HOST_FEE,
-                "Host fee returned",
+                "",
                 o.host_fee if whole else None,
             )
         )
@@ -176,7 +182,7 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
                 o.funds,
                 proc_back,
                 TransferKind.PROCESSOR_FEE,
-                "Processor fee returned",
+                "",
                 o.processor_fee if mirror else None,
             )
         )
@@ -186,7 +192,8 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
             idempotency_key=f"contribution_{c.public_id}_refund_{refund.external_id}",
             kind=TransferKind.REFUND,
             legs=legs,
-            description=f"{label}: {o.journal.description}"[:300],
+            description=o.journal.description,
+            facts=phrases.facts(what, ref=_ref(o.journal), reason=reason),
             source_type="contribution",
             source_id=c.public_id,
             person=o.journal.person,
@@ -269,16 +276,14 @@ def refund_mark_failed(*, contribution: Contribution, external_id: str, intent_k
             return c
         refund_journal = row.journal
         transfers = list(refund_journal.transfers.select_related("debit_account", "credit_account").order_by("pk"))
-        legs = [
-            Leg(t.credit_account, t.debit_account, t.amount, t.kind, f"Reversal: {t.description}"[:300], t)
-            for t in transfers
-        ]
+        legs = [Leg(t.credit_account, t.debit_account, t.amount, t.kind, t.description, t) for t in transfers]
         back = post_journal(
             host=refund_journal.host,
             idempotency_key=f"contribution_{c.public_id}_refund_{external_id}_failed",
             kind=TransferKind.REFUND,
             legs=legs,
-            description=f"Reversal: {refund_journal.description}"[:300],
+            description=refund_journal.description,
+            facts=phrases.facts(phrases.REVERSAL, why=phrases.REFUND_FAILED, of=phrases.facts_of(refund_journal)),
             source_type="contribution",
             source_id=c.public_id,
             person=refund_journal.person,
@@ -411,21 +416,22 @@ def dispute_record(*, contribution: Contribution, dispute: ProcessorDispute) -> 
 
 def _post_dispute_out(c: Contribution, dispute: ProcessorDispute, amount: int) -> Journal:
     o = _original(c)
-    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "Dispute")]
+    legs = [Leg(o.funds, o.clearing, amount, TransferKind.REFUND, "")]
     # Money taken back is not money raised: the host gives its fee back as for a refund of that amount.
     done_amount, done_host, _p, _n = _done(c)
     host_back = host_fee_share(c, min(amount, c.amount - done_amount), done_amount=done_amount, done_host=done_host)
     if host_back > 0 and o.host_fees is not None:
-        legs.append(Leg(o.host_fees, o.funds, host_back, TransferKind.HOST_FEE, "Host fee returned"))
+        legs.append(Leg(o.host_fees, o.funds, host_back, TransferKind.HOST_FEE, ""))
     if dispute.withdrawal_fee > 0:
-        legs.append(Leg(o.funds, o.clearing, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, "Dispute fee"))
+        legs.append(Leg(o.funds, o.clearing, dispute.withdrawal_fee, TransferKind.PROCESSOR_FEE, ""))
     try:
         return post_journal(
             host=o.journal.host,
             idempotency_key=_dispute_key(c, dispute.external_id, "withdrawn"),
             kind=TransferKind.REFUND,
             legs=legs,
-            description=f"Dispute: {o.journal.description}"[:300],
+            description=o.journal.description,
+            facts=phrases.facts(phrases.DISPUTE, ref=_ref(o.journal)),
             source_type="contribution",
             source_id=c.public_id,
             person=o.journal.person,
@@ -452,7 +458,7 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
             main.debit_account,
             amount,
             TransferKind.CONTRIBUTION,
-            "Dispute won",
+            "",
             main if amount == main.amount else None,
         )
     ]
@@ -467,7 +473,7 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
                 fee.debit_account,
                 fee_back,
                 TransferKind.PROCESSOR_FEE,
-                "Dispute fee returned",
+                "",
                 fee if fee_back == fee.amount else None,
             )
         )
@@ -476,7 +482,8 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
         idempotency_key=key,
         kind=TransferKind.CONTRIBUTION,
         legs=legs,
-        description=f"Dispute won: {c.journal.description}"[:300],
+        description=c.journal.description,
+        facts=phrases.facts(phrases.DISPUTE_WON, ref=_ref(c.journal)),
         source_type="contribution",
         source_id=c.public_id,
         person=out.person,

@@ -22,6 +22,7 @@ from opencity.contributions.models import (
     RecurringContribution,
     RecurringEvent,
 )
+from opencity.ledger import phrases
 from opencity.ledger.models import AccountKind, TransferKind
 from opencity.ledger.services import host_account, record_incoming_payment
 
@@ -148,7 +149,8 @@ def contribution_record_paid(
             # Against clearing: it holds what the processor owes us, net of its fee (see refunds.py).
             processor_fee_account=host_account(host, AccountKind.CLEARING, processor=processor),
             kind=TransferKind.CONTRIBUTION,
-            description=f"Contribution: {c.tier.name}" if c.tier_id else "Contribution",
+            description=c.tier.name if c.tier_id else "",
+            facts=phrases.facts(phrases.CONTRIBUTION, ref=c.tier.name if c.tier_id else ""),
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,

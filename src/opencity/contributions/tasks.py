@@ -38,6 +38,9 @@ def send_recurring_email(*, recurring_id: int, kind: str) -> int:
     from opencity.contributions.models import RecurringContribution
 
     r = RecurringContribution.objects.select_related("collective__host", "person__user").get(pk=recurring_id)
+    # Re-read when the worker runs: "please check your card" about a membership renewed since is not sent.
+    if r.status != {"past_due": r.Status.PAST_DUE, "cancelled": r.Status.CANCELLED}[kind]:
+        return 0
     return {"past_due": emails.send_past_due, "cancelled": emails.send_cancelled}[kind](r)
 
 

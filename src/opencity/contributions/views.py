@@ -20,11 +20,12 @@ from opencity.contributions.forms import TierForm, checkout_request_from_post
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
 from opencity.contributions.rates import convert_for_display, current_rates
 from opencity.contributions.receipts import receipt_pdf, statement_pdf
+from opencity.core.confirm import confirm_page, confirmed
 from opencity.core.errors import DomainError
 from opencity.core.redirects import safe_next
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
-from opencity.money import Money
+from opencity.money import Money, format_money
 from opencity.payments import providers
 
 
@@ -190,6 +191,15 @@ def cancel(request, public_id: str):
     rec = get_object_or_404(RecurringContribution.objects.select_related("collective"), public_id=public_id)
     if not permissions.can_cancel_recurring(request.user, rec):
         raise Http404
+    if rec.status != RecurringContribution.Status.CANCELLED and not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Cancel this membership?"),
+            question=_("The membership of %(amount)s to %(collective)s ends now; no further payment will be taken.")
+            % {"amount": format_money(Money(rec.amount, rec.currency)), "collective": rec.collective.name},
+            button=_("Yes, cancel the membership"),
+            back_url=reverse("contributions:mine"),
+        )
     try:
         recurring.recurring_cancel(recurring=rec, by=request.user, reason=request.POST.get("reason", "")[:200])
         messages.success(request, _("The membership is cancelled."))

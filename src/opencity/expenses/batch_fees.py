@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import Conflict, ValidationFailed
 from opencity.expenses.models import PayoutBatch, PayoutLine
+from opencity.ledger import phrases
 from opencity.ledger import services as ledger
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import AccountKind, Journal, TransferKind
@@ -86,14 +87,15 @@ def post_batch_fee(*, batch: PayoutBatch, bank_fee: int, by, paid_on: dt.date) -
         funds = ledger.funds_account(collectives[pk])
         if funds.balance < share:
             raise _cannot_cover(batch, collectives[pk], funds.balance, share)
-        legs.append(ledger.Leg(funds, bank, share, TransferKind.BANK_FEE, f"Bank fee, payout file {batch.public_id}"))
+        legs.append(ledger.Leg(funds, bank, share, TransferKind.BANK_FEE, ""))
     try:
         return ledger.post_journal(
             host=batch.host,
             idempotency_key=fee_key(batch),
             kind=TransferKind.BANK_FEE,
             legs=legs,
-            description=f"Bank fee, payout file {batch.public_id}",
+            description="",
+            facts=phrases.facts(phrases.PAYOUT_FILE_BANK_FEE),
             effective_date=paid_on,
             source_type="payout_batch",
             source_id=batch.public_id,

@@ -72,9 +72,13 @@ def send(expense_id: int, action: str, by_id: int | None, note: str) -> None:
 
     expense = Expense.objects.select_related("collective__host", "submitted_by").get(pk=expense_id)
     by = User.objects.filter(pk=by_id).first() if by_id else None
+    # A status email tells of this status: if the expense has moved on when the worker runs, it is dropped.
+    guard = None
+    if action != "opencity.expense.commented":
+        guard = {"model": "expenses.Expense", "pk": expense.pk, "field": "status", "values": [expense.status]}
     for user in recipients(expense, action, by):
         subject, body = render(expense, action, user, note)
-        send_email.enqueue(subject=subject, body=body, to=[user.email])
+        send_email.enqueue(subject=subject, body=body, to=[user.email], guard=guard)
 
 
 def notify_on_commit(*, expense, action: str, by, note: str = "") -> None:

@@ -28,6 +28,7 @@ from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.expenses import batch_fees, payout_files, permissions, sepa
 from opencity.expenses.models import Expense, ExpenseStatus, PayoutBatch, PayoutLine
 from opencity.expenses.services import lock_expense, record_transition
+from opencity.ledger import phrases
 from opencity.ledger import services as ledger
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import AccountKind, TransferKind
@@ -98,15 +99,16 @@ def expense_mark_paid(
             )
         funds = ledger.funds_account(expense.collective)
         bank = ledger.host_account(host, AccountKind.BANK)
-        legs = [ledger.Leg(funds, bank, expense.amount, TransferKind.EXPENSE, f"Expense: {expense.title}")]
+        legs = [ledger.Leg(funds, bank, expense.amount, TransferKind.EXPENSE, expense.title)]
         if bank_fee:
-            legs.append(ledger.Leg(funds, bank, bank_fee, TransferKind.BANK_FEE, "Bank fee"))
+            legs.append(ledger.Leg(funds, bank, bank_fee, TransferKind.BANK_FEE, ""))
         try:
             journal = ledger.post_journal(
                 idempotency_key=f"expense:{expense.public_id}:paid",
                 kind=TransferKind.EXPENSE,
                 legs=legs,
-                description=f"Expense: {expense.title}",
+                description=expense.title,
+                facts=phrases.facts(phrases.EXPENSE, ref=expense.title),
                 **_journal_kwargs(expense, by, paid_on),
             )
         except InsufficientFunds:
@@ -270,10 +272,11 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by, system: bool = False) -> P
                             in_flight,
                             line.amount,
                             TransferKind.EXPENSE,
-                            f"Expense: {expense.title}",
+                            expense.title,
                         )
                     ],
-                    description=f"Expense: {expense.title}",
+                    description=expense.title,
+                    facts=phrases.facts(phrases.EXPENSE, ref=expense.title),
                     **_journal_kwargs(expense, by),
                 )
             except InsufficientFunds:
@@ -305,10 +308,11 @@ def _settle_line(line: PayoutLine, *, by, paid_on: dt.date) -> None:
                 ledger.host_account(host, AccountKind.BANK),
                 line.amount,
                 TransferKind.SETTLEMENT,
-                f"Payout {line.end_to_end_id}",
+                expense.title,
             )
         ],
-        description=f"Payout {line.end_to_end_id}",
+        description=expense.title,
+        facts=phrases.facts(phrases.PAYOUT, ref=expense.title),
         **_journal_kwargs(expense, by, paid_on),
     )
     line.settled_journal = journal
@@ -419,6 +423,7 @@ def expense_mark_error(*, expense: Expense, by, note: str = "", system: bool = F
             journal=line.in_flight_journal,
             idempotency_key=f"payout:{line.end_to_end_id}:failed",
             reason=(note or "Payment failed")[:300],
+            why="" if note else phrases.PAYMENT_FAILED,
             created_by=by,
         )
         line.status = PayoutLine.Status.FAILED

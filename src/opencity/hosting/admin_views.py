@@ -12,9 +12,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from opencity.core.confirm import confirm_page, confirmed
 from opencity.core.errors import DomainError
 from opencity.hosting import permissions, selectors, services, team
 from opencity.hosting.forms import CollectiveEditForm, HostSettingsForm, InviteForm, RejectForm, add_domain_error
@@ -78,6 +80,18 @@ def _application(host, public_id: str):
 @_host_admin_view
 def application_approve(request, host, public_id: str):
     application = _application(host, public_id)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Approve %(name)s?") % {"name": application.collective.name},
+            question=_(
+                "%(name)s goes live at once: it can raise money in your host's name, and its organisers are told."
+            )
+            % {"name": application.collective.name},
+            button=_("Yes, approve"),
+            back_url=reverse("host_admin_applications", args=[host.slug]),
+            danger=False,
+        )
     try:
         services.application_approve(application=application, by=request.user)
     except DomainError as exc:
@@ -93,6 +107,15 @@ def application_reject(request, host, public_id: str):
     application = _application(host, public_id)
     form = RejectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not confirmed(request):
+            return confirm_page(
+                request,
+                title=_("Reject %(name)s?") % {"name": application.collective.name},
+                question=_("The applicants are told, with your reason: “%(reason)s”.")
+                % {"reason": form.cleaned_data["reason"]},
+                button=_("Yes, reject"),
+                back_url=reverse("host_admin_applications", args=[host.slug]),
+            )
         try:
             services.application_reject(application=application, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
@@ -156,6 +179,21 @@ def collective_admins(request, collective):
                     return redirect("collective_admins", collective.slug)
             elif action == "remove":
                 member = _admin_user(collective, request.POST.get("admin"))
+                if not confirmed(request):
+                    leaving = member.pk == request.user.pk
+                    return confirm_page(
+                        request,
+                        title=_("Leave %(collective)s?") % {"collective": collective.name}
+                        if leaving
+                        else _("Remove %(name)s?") % {"name": member.display_name},
+                        question=_("You will no longer be an admin of %(collective)s.")
+                        % {"collective": collective.name}
+                        if leaving
+                        else _("%(name)s will no longer be an admin of %(collective)s.")
+                        % {"name": member.display_name, "collective": collective.name},
+                        button=_("Yes, leave") if leaving else _("Yes, remove"),
+                        back_url=reverse("collective_admins", args=[collective.slug]),
+                    )
                 team.collective_remove_admin(collective=collective, by=request.user, user=member)
                 messages.success(request, _("%(name)s is no longer an admin.") % {"name": member.display_name})
                 if member.pk == request.user.pk:

@@ -8,7 +8,7 @@ import random
 
 from django.utils import timezone
 
-from opencity.ledger import services
+from opencity.ledger import phrases, services
 from opencity.ledger.models import AccountKind
 
 SPONSORS = ["Fondation Roi Baudouin", "Commune — subside de quartier", "Bruxelles Environnement", "Cash at the fair"]
@@ -44,7 +44,7 @@ def seed(ctx: dict) -> None:
                     processor_fee=_stripe_fee(amount) if by_card else 0,
                     # Against clearing, as real card payments post it (payments/clearing.py).
                     processor_fee_account=clearing["stripe"] if by_card else None,
-                    description=f"Contribution to {collective.name}",
+                    facts=phrases.facts(phrases.CONTRIBUTION),
                     effective_date=day,
                     source_type="demo",
                     person=person,

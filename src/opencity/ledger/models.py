@@ -114,6 +114,9 @@ class Journal(models.Model):
     counterparty_label = models.CharField(max_length=200, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     reason = models.CharField(max_length=300, blank=True)
+    # What happened, as data: the sentence is written at display time in the reader's language (see
+    # ledger/phrases.py). Empty for a person's own words (`description` is then shown as written).
+    facts = models.JSONField(null=True, blank=True)
 
     class Meta:
         # Few indexes on purpose: every index is paid on each of millions of inserts.

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet, Sum
 
 from opencity.ledger.models import Account, AccountKind, Journal, Transfer, TransferKind
+from opencity.ledger.phrases import describe_transfer
 from opencity.money import Money
 
 GL_COLUMNS = [
@@ -79,7 +80,7 @@ def stream_general_ledger(qs: QuerySet[Transfer], chunk_size: int = 2000) -> Ite
                 j.source_type,
                 j.source_id,
                 j.reverses.public_id if j.reverses_id else "",
-                _cell(t.description),
+                _cell(describe_transfer(t)),
             ]
         )
 

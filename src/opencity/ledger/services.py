@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import ValidationFailed
+from opencity.ledger import phrases
 from opencity.ledger.errors import AlreadyReversed, InsufficientFunds, LedgerError
 from opencity.ledger.models import Account, AccountKind, Journal, Transfer, TransferKind
 from opencity.money import MAX_AMOUNT_MINOR
@@ -103,6 +104,7 @@ def post_journal(
     created_by=None,
     reverses: Journal | None = None,
     reason: str = "",
+    facts: dict | None = None,
 ) -> Journal:
     """Post `legs` as one journal, atomically and at most once per `idempotency_key`.
 
@@ -141,7 +143,14 @@ def post_journal(
             "reason": reason[:300],
         }
         try:
-            return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
+            if not facts:
+                return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
+            # The SQL function does not know the facts column: set it in the same transaction.
+            with transaction.atomic():
+                journal = pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
+                Journal.objects.filter(pk=journal.pk).update(facts=facts)
+                journal.facts = facts
+            return journal
         except IntegrityError:
             existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -164,6 +173,7 @@ def post_journal(
                 created_by=created_by,
                 reverses=reverses,
                 reason=reason[:300],
+                facts=facts or None,
             )
             Transfer.objects.bulk_create(
                 [
@@ -270,6 +280,7 @@ def record_incoming_payment(
     anonymous: bool = False,
     counterparty_label: str = "",
     created_by=None,
+    facts: dict | None = None,
 ) -> Journal:
     """Money arriving for a collective: one journal with the payment, the processor fee and the host fee.
 
@@ -299,6 +310,7 @@ def record_incoming_payment(
         anonymous=anonymous,
         counterparty_label=counterparty_label,
         created_by=created_by,
+        facts=facts,
     )
 
 
@@ -310,6 +322,7 @@ def journal_reverse(
     created_by=None,
     kind: str | None = None,
     effective_date: dt.date | None = None,
+    why: str = "",
 ) -> Journal:
     """Post the mirror of every transfer of `journal` (debit and credit swapped), linked to it.
 
@@ -335,7 +348,7 @@ def journal_reverse(
             t.amount,
             # A refund's main leg becomes REFUND; its fee legs stay fees, so pages group them as fees.
             kind if kind and t.kind == journal.kind else t.kind,
-            f"Reversal: {t.description}"[:300],
+            t.description,  # what a person wrote stays as written; the sentence is written when shown
             t,
         )
         for t in transfers
@@ -346,7 +359,7 @@ def journal_reverse(
             idempotency_key=idempotency_key,
             kind=kind or journal.kind,
             legs=legs,
-            description=f"Reversal: {journal.description}"[:300],
+            description=journal.description,
             effective_date=effective_date,
             source_type=journal.source_type,
             source_id=journal.source_id,
@@ -356,6 +369,8 @@ def journal_reverse(
             created_by=created_by,
             reverses=journal,
             reason=reason,
+            # `why`: a system reason (ledger/phrases.py) instead of words typed by a person.
+            facts=phrases.facts(phrases.REVERSAL, reason="" if why else reason, why=why, of=phrases.facts_of(journal)),
         )
     except IntegrityError:
         # Another key reversed it between our check and our insert (unique `reverses`).

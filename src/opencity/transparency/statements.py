@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.core.cursors import DATE, ID, decode_cursor, encode_cursor
 from opencity.ledger.models import Account, Transfer, TransferKind
+from opencity.ledger.phrases import describe_transfer, journal_reason
 from opencity.money import Money
 
 FEE_KINDS = {TransferKind.HOST_FEE, TransferKind.PROCESSOR_FEE, TransferKind.BANK_FEE}
@@ -125,10 +126,10 @@ def counterparty(t: Transfer, funds_id: int) -> str:
 def statement_row(t: Transfer, funds_id: int) -> dict:
     """One line from the collective's point of view: + money in, − money out."""
     signed = t.amount if t.credit_account_id == funds_id else -t.amount
-    description = t.description
-    # A reversal, or a refund an admin made, says why (user text, as written).
-    if t.journal.reason and (t.journal.reverses_id or t.journal.kind == TransferKind.REFUND):
-        description = f"{description} — {t.journal.reason}"
+    description = describe_transfer(t)
+    reason = journal_reason(t.journal)
+    if reason:
+        description = f"{description} — {reason}"
     return {
         "date": t.effective_date,
         "journal": t.journal.public_id,
