@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opencity.contributions import permissions, recurring, selectors, services, settlement
-from opencity.contributions.forms import TierForm, checkout_request_from_post
+from opencity.contributions.forms import TierForm, checkout_request_from_post, parse_amount
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
 from opencity.contributions.rates import convert_for_display, current_rates
 from opencity.contributions.receipts import receipt_pdf, statement_pdf
 from opencity.core.errors import DomainError
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
-from opencity.contributions.forms import parse_amount
 from opencity.money import MAX_AMOUNT_MINOR, Money
 from opencity.payments import providers
 

@@ -100,6 +100,9 @@ def expense_new(request, slug):
         )
         rows = max(1, min(int(request.GET.get("rows", "2") or 2), 50)) if request.GET.get("rows", "").isdigit() else 2
         return _render_form(request, collective, form, forms.item_formset(rows=rows))
+    done = selectors.expense_submitted_with(request.user, request.POST.get("form_token", ""))
+    if done is not None:  # the same form sent again (double click, retry): its kept receipts were used already
+        return redirect(_detail_url(done))
     form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods)
     formset, ready = _bind_items(request, form, collective=collective, expense_type=request.POST.get("type", ""))
     if ready:
