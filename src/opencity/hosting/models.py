@@ -1,3 +1,4 @@
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -150,6 +151,10 @@ class Collective(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Its look (issue 10): images re-encoded by hosting.branding (resized, no metadata), named by content hash.
+    logo = models.FileField(_("logo"), upload_to="collectives/", blank=True, max_length=200)
+    cover = models.FileField(_("cover image"), upload_to="collectives/", blank=True, max_length=200)
+    accent_color = models.CharField(_("accent colour"), max_length=7, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("slug"), name="collective_slug_ci_unique")]
@@ -165,6 +170,19 @@ class Collective(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def _image_url(self, field) -> str:
+        from django.urls import reverse
+
+        return reverse("collective_image", args=[self.slug, os.path.basename(field.name)]) if field else ""
+
+    @property
+    def logo_url(self) -> str:
+        return self._image_url(self.logo)
+
+    @property
+    def cover_url(self) -> str:
+        return self._image_url(self.cover)
 
     @property
     def effective_host_fee_percent(self) -> Decimal:
