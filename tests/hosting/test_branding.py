@@ -98,3 +98,28 @@ def test_only_its_admins_change_the_look(client, collective):
     client.force_login(make_user())
     assert client.get(f"/{collective.slug}/edit/look").status_code == 404
     assert client.post(f"/{collective.slug}/edit/look", {"accent_color": "#1a4d8f"}).status_code == 404
+
+
+def test_texts_in_several_languages_with_fallback_and_also_in(client, collective, collective_admin):
+    collective.languages = ["en"]
+    collective.description = "Fixing things together"
+    collective.save(update_fields=["languages", "description"])
+    client.force_login(collective_admin)
+    res = client.post(
+        f"/{collective.slug}/edit/translations",
+        {"fr-name": "Café Réparation", "fr-description": "Réparer ensemble", "ar-description": "نصلح معًا"},
+    )
+    assert res.status_code == 302
+    client.logout()
+    fr = client.get(f"/fr/{collective.slug}/").content.decode()
+    assert '<h1 dir="auto" lang="fr">Café Réparation</h1>' in fr and "Réparer ensemble" in fr
+    assert f'href="/{collective.slug}/" lang="en"' in fr and f'href="/ar/{collective.slug}/" lang="ar"' in fr
+    ar = client.get(f"/ar/{collective.slug}/").content.decode()
+    assert "نصلح معًا" in ar and f'<h1 dir="auto" lang="ar">{collective.name}</h1>' in ar  # name falls back
+    nl = client.get(f"/nl/{collective.slug}/").content.decode()
+    assert "Fixing things together" in nl and 'lang="en"' in nl  # no Dutch: the original, marked as English
+    assert f'href="/nl/{collective.slug}/"' not in nl.split('class="also-in"')[1].split("</p>")[0]
+    assert "Réparer ensemble" in client.get("/fr/collectives/").content.decode()  # the directory too
+    client.force_login(collective_admin)
+    too_long = client.post(f"/{collective.slug}/edit/translations", {"fr-name": "x" * 500})
+    assert too_long.status_code == 400

@@ -133,3 +133,38 @@ def collective_set_look(
             if name and name != getattr(row, kind).name:
                 transaction.on_commit(lambda n=name: storage.delete(n))
     return row
+
+
+TRANSLATION_LIMITS = {"name": 120, "description": 300, "long_description": 20_000}
+
+
+def collective_set_translations(*, collective: Collective, by, translations: dict) -> Collective:
+    """Set the collective's name, tagline and about in other languages (empty fields fall back to the
+    original). `translations` is {language: {field: text}} for the site's languages only."""
+    from opencity.hosting.models import LANGUAGE_CHOICES, TRANSLATED_FIELDS
+
+    if not permissions.can_edit_collective(by, collective):
+        raise PermissionDenied()
+    known = dict(LANGUAGE_CHOICES)
+    clean: dict[str, dict[str, str]] = {}
+    for language, fields in (translations or {}).items():
+        if language not in known or not isinstance(fields, dict):
+            raise _refuse(_("Unknown language."), "invalid_language", "translations")
+        texts = {}
+        for field in TRANSLATED_FIELDS:
+            value = str(fields.get(field) or "").strip()
+            if len(value) > TRANSLATION_LIMITS[field]:
+                raise _refuse(
+                    _("This text is too long (at most %(max)s characters).") % {"max": TRANSLATION_LIMITS[field]},
+                    "too_long",
+                    f"{language}-{field}",
+                )
+            if value:
+                texts[field] = value
+        if texts:
+            clean[language] = texts
+    with transaction.atomic():
+        row = Collective.objects.select_for_update().get(pk=collective.pk)
+        row.translations = clean
+        row.save(update_fields=["translations"])
+    return row

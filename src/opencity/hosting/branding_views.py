@@ -98,3 +98,39 @@ def theme(request, slug):
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     patch_cache_control(response, public=True, max_age=YEAR, immutable=True)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def translations_edit(request, slug):
+    """One fieldset per language: name, tagline and about; what is left empty falls back to the original."""
+    from opencity.hosting.models import LANGUAGE_CHOICES, TRANSLATED_FIELDS
+
+    collective = hosting_selectors.collective_by_slug(slug)
+    if collective is None or not permissions.can_edit_collective(request.user, collective):
+        raise Http404
+    current = collective.translations or {}
+    error = None
+    if request.method == "POST":
+        posted = {
+            code: {field: request.POST.get(f"{code}-{field}", "") for field in TRANSLATED_FIELDS}
+            for code, _label in LANGUAGE_CHOICES
+        }
+        try:
+            branding.collective_set_translations(collective=collective, by=request.user, translations=posted)
+        except DomainError as exc:
+            error = exc
+            current = posted
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("profile", collective.slug)
+    languages = [
+        {"code": code, "label": label, "texts": current.get(code, {})}
+        for code, label in LANGUAGE_CHOICES
+        if code != (collective.languages[0] if collective.languages else "")
+    ]
+    return render(
+        request,
+        "hosting/collective_translations.html",
+        {"collective": collective, "languages": languages, "error": error},
+        status=400 if error else 200,
+    )

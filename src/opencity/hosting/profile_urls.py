@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("edit", admin_views.collective_edit, name="collective_edit"),
     path("edit/look", branding_views.look_edit, name="collective_look"),
+    path("edit/translations", branding_views.translations_edit, name="collective_translations"),
     path("images/<str:filename>", branding_views.image, name="collective_image"),
     path("theme.css", branding_views.theme, name="collective_theme"),
     path("admins", admin_views.collective_admins, name="collective_admins"),
