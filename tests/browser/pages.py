@@ -41,6 +41,8 @@ def seed_demo() -> dict[str | None, list[str]]:
         "repair-cafe-ixelles@example.org": [
             "/repair-cafe-ixelles/",
             "/repair-cafe-ixelles/edit",
+            "/repair-cafe-ixelles/edit/look",
+            "/repair-cafe-ixelles/edit/translations",
             "/repair-cafe-ixelles/admins",
             "/repair-cafe-ixelles/contributions",
             expense_path,
