@@ -58,10 +58,10 @@ def recurring_set_status(recurring: RecurringContribution, to: str, *, by=None, 
     recurring.status = to
 
 
-def _allocate_receipt_number(host, year: int) -> str:
-    from opencity.contributions.receipts import receipt_number_allocate
+def _number_receipt(c: Contribution) -> None:
+    from opencity.contributions.receipts import contribution_number_receipt
 
-    return receipt_number_allocate(host=host, year=year)
+    contribution_number_receipt(contribution=c)
 
 
 def contribution_set_checkout(*, contribution: Contribution, checkout_id: str) -> None:
@@ -124,9 +124,10 @@ def contribution_record_paid(
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,
-            person=c.person,
+            # An unverified guest's gift names who they typed, never the person behind the email.
+            person=c.person if c.identity_verified else None,
             anonymous=c.anonymous,
-            counterparty_label=c.organisation_name,
+            counterparty_label=c.organisation_name or ("" if c.identity_verified else c.contributor_name),
             created_by=by,
         )
         c.journal = journal
@@ -139,12 +140,13 @@ def contribution_record_paid(
         )
         c.external_payment_id = c.external_payment_id or external_payment_id
         c.external_invoice_id = c.external_invoice_id or external_invoice_id
-        c.receipt_number = c.receipt_number or _allocate_receipt_number(host, paid_on.year)
         # Even a FAILED or CANCELLED checkout that the processor reports paid counts: the money is real.
         _set_status(c, S.PAID, by=by, note=f"{processor} {external_payment_id or ''}".strip())
         if c.interval != Interval.ONE_TIME:
             _recurring_after_payment(c, processor=processor, subscription_id=subscription_id, paid_on=paid_on)
         c.save()
+        # In its own savepoint, after the money is recorded: a numbering failure never undoes the payment.
+        _number_receipt(c)
         _after_commit_receipt(c)
     return c
 
@@ -161,6 +163,8 @@ def _recurring_after_payment(c: Contribution, *, processor: str, subscription_id
             interval=c.interval,
             payment_method=processor,
             anonymous=c.anonymous,
+            contributor_name=c.contributor_name,
+            identity_verified=c.identity_verified,
             processor_subscription_id=subscription_id or None,
             cancel_token=secrets.token_urlsafe(32),
             next_expected_date=add_interval(paid_on, c.interval),
