@@ -17,6 +17,7 @@ urlpatterns = [
     path("webhooks/", include("opencity.payments.webhook_urls")),
     path("i18n/", include("opencity.accounts.i18n_urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

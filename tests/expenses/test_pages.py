@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from opencity.expenses import services
 from opencity.expenses.demo import tiny_pdf
-from opencity.expenses.models import Expense, ExpenseComment, ExpenseStatus, PayoutBatch
+from opencity.expenses.models import Expense, ExpenseComment, ExpenseStatus, PayoutBatch, ReceiptUpload
 from opencity.ledger import services as ledger
 from tests.expenses.conftest import AFTER, ALLOWED, ROLES, approved, pdf, png, submit
 
@@ -113,7 +113,14 @@ def test_bad_input_is_refused_and_nothing_saved(world, client, settings, case):
     assert res.status_code == 400
     assert message in res.content.decode()
     assert Expense.objects.count() == 0
-    assert _receipt_files(settings) == []
+    # Issue 10: a receipt picked with a refused form is kept for the next try (private to its uploader,
+    # shown on the re-rendered form); nothing else is stored, and a refused file is never stored.
+    kept = ReceiptUpload.objects.filter(uploaded_by=world.submitter)
+    assert sorted(_receipt_files(settings)) == sorted(settings.MEDIA_ROOT / k.file.name for k in kept)
+    for k in kept:
+        assert k.public_id in res.content.decode() and k.name in res.content.decode()
+    if case == "exe_renamed_pdf":
+        assert _receipt_files(settings) == []
 
 
 def test_fifty_megabyte_file_is_refused(world, client, settings, tmp_path):

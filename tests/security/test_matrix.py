@@ -326,6 +326,20 @@ PAGES = {
         HOST, lambda w: (f"/{w.host.slug}/admin/expenses/batches/{w.batch.public_id}/do/cancel", {})
     ),
     "<slug:slug>/edit": Row(A_ADMINS, lambda w: (f"/{w.a.slug}/edit", {"name": w.a.name})),
+    "<slug:slug>/edit/look": Row(A_ADMINS, lambda w: (f"/{w.a.slug}/edit/look", {"accent_color": "#1a4d8f"})),
+    "<slug:slug>/edit/translations": Row(
+        A_ADMINS, lambda w: (f"/{w.a.slug}/edit/translations", {"fr-name": "Idée", "fr-description": "Ensemble"})
+    ),
+    # A receipt picked on the expense form is kept for its uploader (anyone who may submit an expense).
+    "<slug:slug>/expenses/receipts/upload": Row(
+        SIGNED_IN,
+        lambda w: (f"/{w.a.slug}/expenses/receipts/upload", {"prefix": "items-0", "items-0-receipt": pdf("r.pdf")}),
+    ),
+    # Removing only ever touches the caller's own kept receipts (here: another user's id changes nothing).
+    "<slug:slug>/expenses/receipts/remove": Row(
+        SIGNED_IN,
+        lambda w: (f"/{w.a.slug}/expenses/receipts/remove", {"prefix": "items-0", "items-0-pending": "rcu_nothing"}),
+    ),
     "<slug:slug>/admins": Row(
         A_ADMINS, lambda w: (f"/{w.a.slug}/admins", {"action": "invite", "email": "friend@example.org"})
     ),

@@ -9,6 +9,7 @@ from django.utils import dateformat, translation
 
 from opencity.transparency.charts import flows_svg, month_label
 from opencity.transparency.selectors import collective_monthly_flows
+from tests.expenses.conftest import enable_2fa, fund
 
 LABEL = re.compile(r'<text class="chart-label" x="([\d.]+)"[^>]*>([^<]+)</text>')
 BAR = re.compile(r'<rect class="chart-(in|out)"[^>]* x="([\d.]+)"')
@@ -42,6 +43,8 @@ def test_months_run_right_to_left_in_arabic():
 
 @pytest.mark.django_db
 def test_table_alternative_is_oldest_first_in_arabic_too(collective):
+    enable_2fa(collective.host.admins.first())
+    fund(collective, 5000)  # issue 10: a collective with no money moved shows an empty state, not a chart
     with translation.override("ar"):
         html = Template("{% load transparency_tags %}{% collective_money_summary c %}").render(
             Context({"c": collective})
@@ -54,3 +57,10 @@ def test_table_alternative_is_oldest_first_in_arabic_too(collective):
     svg = html[html.index("<svg") : html.index("</svg>")]
     xs = [float(x) for x, _ in LABEL.findall(svg)]  # labels emitted oldest first
     assert xs == sorted(xs, reverse=True)
+
+
+@pytest.mark.django_db
+def test_a_collective_with_no_money_moved_shows_a_friendly_empty_state(collective):
+    html = Template("{% load transparency_tags %}{% collective_money_summary c %}").render(Context({"c": collective}))
+    assert "<svg" not in html and "No money has moved yet." in html
+    assert f"/{collective.slug}/contribute" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from opencity.ledger.services import host_fee_for
@@ -28,3 +29,33 @@ def amount_covering_fees(*, collective, intended: int, provider) -> int:
     while net_for(collective=collective, amount=total, provider=provider) < intended:
         total += 1
     return total
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """What a contributor sees before paying: charged, each fee, and what the collective receives."""
+
+    charged: int
+    covered: int  # the part of `charged` added to cover the fees
+    processor_fee: int
+    host_fee: int
+    received: int
+    currency: str
+    host_fee_percent: Decimal
+
+
+def checkout_breakdown(*, collective, amount: int, provider, cover_fees: bool) -> Breakdown:
+    """The same arithmetic as the checkout service and settlement (host fee on the charged amount,
+    the processor's estimated fee), in integer minor units."""
+    charged = amount_covering_fees(collective=collective, intended=amount, provider=provider) if cover_fees else amount
+    host_fee = host_fee_for(collective, charged)
+    processor_fee = provider.estimate_fee(charged)
+    return Breakdown(
+        charged=charged,
+        covered=charged - amount,
+        processor_fee=processor_fee,
+        host_fee=host_fee,
+        received=charged - host_fee - processor_fee,
+        currency=collective.currency,
+        host_fee_percent=Decimal(0) if collective.is_host_profile else Decimal(collective.effective_host_fee_percent),
+    )

@@ -97,6 +97,8 @@ class _Pdf(FPDF):
         regular = next((p for p in FONT_CANDIDATES if Path(p).exists()), None)
         bold = next((p for p in FONT_BOLD_CANDIDATES if Path(p).exists()), None)
         self.unicode = regular is not None
+        # Arabic pages read right to left: labels on the right, values to their left, text aligned right.
+        self.rtl = bool(translation.get_language_bidi())
         if regular:
             self.add_font("Body", "", regular)
             self.add_font("Body", "B", bold or regular)
@@ -110,7 +112,9 @@ class _Pdf(FPDF):
     def _shape_text(self) -> None:
         """Arabic needs shaping (joined letters, right to left): fpdf2 does it with uharfbuzz when installed."""
         try:
-            self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+            # No forced direction: fpdf2 runs the Unicode bidi algorithm, so Arabic reads right to left while
+            # amounts, dates and Latin names inside it keep their own order.
+            self.set_text_shaping(use_shaping_engine=True, language="ar")
         except Exception:  # noqa: BLE001, S110 - uharfbuzz missing: letters stay unjoined but readable
             pass
 
@@ -123,11 +127,14 @@ class _Pdf(FPDF):
 
     def line(self, label: str, value: str = "", *, bold: bool = False, size: int = 11) -> None:  # type: ignore[override]
         self.set_font(self.family_name, "B" if bold else "", size)
-        if value:
+        if value and self.rtl:
+            self.cell(self.epw - 70, 8, self.text(value), align="R")
+            self.cell(70, 8, self.text(label), align="R", new_x="LMARGIN", new_y="NEXT")
+        elif value:
             self.cell(70, 8, self.text(label))
             self.cell(0, 8, self.text(value), new_x="LMARGIN", new_y="NEXT")
         else:
-            self.multi_cell(0, 7, self.text(label), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, 7, self.text(label), align="R" if self.rtl else "L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _host_header(pdf: _Pdf, host) -> None:
@@ -198,16 +205,24 @@ def statement_pdf(*, person, host, year: int, contributions: list[Contribution])
     currency = host.currency
     total = 0
     pdf.set_font(pdf.family_name, "B", 10)
-    for head, width in [(_("Date"), 28), (_("Receipt"), 42), (_("Collective"), 70), (_("Amount"), 30)]:
-        pdf.cell(width, 8, pdf.text(head))
+    widths = [28, 42, 70, 30]
+    order = (lambda cells: cells[::-1]) if pdf.rtl else (lambda cells: cells)  # columns mirror in Arabic
+    align = "R" if pdf.rtl else "L"
+    for head, width in order(list(zip([_("Date"), _("Receipt"), _("Collective"), _("Amount")], widths, strict=True))):
+        pdf.cell(width, 8, pdf.text(head), align=align)
     pdf.ln(8)
     pdf.set_font(pdf.family_name, "", 10)
     for c in contributions:
         total += c.kept_amount  # a partly refunded gift counts for what was kept
-        pdf.cell(28, 7, pdf.text(c.paid_at.date().isoformat()))
-        pdf.cell(42, 7, pdf.text(c.receipt_number or ""))
-        pdf.cell(70, 7, pdf.text(c.collective.name[:40]))
-        pdf.cell(30, 7, pdf.text(format_money(Money(c.kept_amount, c.currency))), new_x="LMARGIN", new_y="NEXT")
+        values = [
+            c.paid_at.date().isoformat(),
+            c.receipt_number or "",
+            c.collective.name[:40],
+            format_money(Money(c.kept_amount, c.currency)),
+        ]
+        for value, width in order(list(zip(values, widths, strict=True))):
+            pdf.cell(width, 7, pdf.text(value), align=align)
+        pdf.ln(7)
     pdf.ln(4)
     pdf.line(_("Total"), format_money(Money(total, currency)), bold=True)
     pdf.ln(4)

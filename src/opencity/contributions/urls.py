@@ -14,6 +14,7 @@ urlpatterns = [
     path("memberships/cancel/<str:token>", views.cancel_by_token, name="recurring_cancel_token"),
     path("memberships/<str:public_id>/cancel", views.cancel, name="recurring_cancel"),
     path("<slug:slug>/contribute", views.checkout, name="checkout"),
+    path("<slug:slug>/contribute-summary", views.checkout_summary, name="checkout_summary"),
     path("<slug:slug>/contribute/<slug:tier>", views.checkout, name="checkout_tier"),
     path("<slug:slug>/contributions", views.manage, name="manage"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from opencity.accounts.decorators import sudo_redirect
 from opencity.accounts.permissions import has_2fa
 from opencity.contributions import permissions, recurring, selectors, services, settlement
-from opencity.contributions.forms import TierForm, checkout_request_from_post
+from opencity.contributions.forms import TierForm, checkout_request_from_post, parse_amount
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
 from opencity.contributions.rates import convert_for_display, current_rates
 from opencity.contributions.receipts import receipt_pdf, statement_pdf
@@ -25,8 +25,10 @@ from opencity.core.errors import DomainError
 from opencity.core.redirects import safe_next
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
-from opencity.money import Money, format_money
+from opencity.money import MAX_AMOUNT_MINOR, Money, format_money
 from opencity.payments import providers
+
+DEFAULT_SUGGESTED = 2500  # minor units: the amount suggested (and pre-picked) when nothing else is
 
 
 def _collective_or_404(request, slug):
@@ -47,7 +49,7 @@ def checkout(request, slug: str, tier: str = ""):
     methods = providers.available(collective.host, recurring=recurring_only)
     error = None
     post = request.POST if request.method == "POST" else None
-    if post is not None and collective.is_active:
+    if post is not None and collective.is_active and "preview" not in post:
         try:
             data = checkout_request_from_post(post, collective=collective, language=get_language() or "")
             if tier_obj:
@@ -67,7 +69,8 @@ def checkout(request, slug: str, tier: str = ""):
             if result.redirect_url:
                 return redirect(result.redirect_url)
             return redirect("contributions:thanks", contribution.public_id)
-    suggested = (tier_obj.amount if tier_obj else None) or 2500
+    suggested = (tier_obj.amount if tier_obj else None) or DEFAULT_SUGGESTED
+    params = post if post is not None else request.GET
     return render(
         request,
         "contributions/checkout.html",
@@ -84,9 +87,52 @@ def checkout(request, slug: str, tier: str = ""):
             "other_currencies": convert_for_display(Money(suggested, collective.currency)),
             "suggested": suggested,
             "rates_date": current_rates()[0],
+            "summary": _summary(params, collective=collective, tier=tier_obj, methods=methods),
         },
         status=400 if error else 200,
     )
+
+
+def _summary(params, *, collective, tier, methods) -> dict:
+    """What will be charged and what the collective receives, for the amount, method and "cover the fees"
+    currently chosen (None for the figures while no valid amount is chosen)."""
+    from opencity.contributions.fees import checkout_breakdown
+
+    interval = tier.interval if tier is not None else (params.get("interval") or Interval.ONE_TIME)
+    out = {"breakdown": None, "interval_label": ""}
+    if interval != Interval.ONE_TIME:
+        out["interval_label"] = dict(Interval.choices).get(interval, "")
+    if not methods:
+        return out
+    codes = {m.code: m for m in methods}
+    provider = codes.get(params.get("payment_method", "")) or methods[0]
+    if tier is not None and tier.amount_type == Tier.AmountType.FIXED:
+        amount = tier.amount
+    else:
+        try:
+            amount = parse_amount(params.get("amount", ""), collective.currency)
+            if amount is None and (params.get("preset") or "").isdigit():
+                amount = int(params["preset"])
+        except DomainError:
+            amount = None
+        if amount is None and not params:
+            amount = (tier.amount if tier is not None else None) or DEFAULT_SUGGESTED
+    if not amount or amount <= 0 or amount > MAX_AMOUNT_MINOR:
+        return out
+    cover = params.get("cover_fees") in ("on", "1", "true")
+    out["breakdown"] = checkout_breakdown(collective=collective, amount=amount, provider=provider, cover_fees=cover)
+    return out
+
+
+def checkout_summary(request, slug: str):
+    """The "before you pay" box alone, for htmx while the contributor changes the amount or options."""
+    collective = _collective_or_404(request, slug)
+    tier = (request.GET.get("tier") or "")[:100]
+    tier_obj = selectors.tier_by_ref(collective, tier) if tier else None
+    methods = providers.available(collective.host, recurring=bool(tier_obj and tier_obj.is_recurring))
+    ctx = {"collective": collective, "tier": tier_obj}
+    ctx["summary"] = _summary(request.GET, collective=collective, tier=tier_obj, methods=methods)
+    return render(request, "contributions/_checkout_summary.html", ctx)
 
 
 def thanks(request, public_id: str):

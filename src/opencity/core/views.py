@@ -1,6 +1,8 @@
+from django.contrib.staticfiles import finders
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from opencity.hosting import selectors as hosting_selectors
 
@@ -18,3 +20,11 @@ def healthz(request):
 
 def not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; answer with the site icon, cached for a day."""
+    path = finders.find("opencity/favicon.ico")
+    response = FileResponse(open(path, "rb"), content_type="image/x-icon")  # noqa: SIM115 (FileResponse closes it)
+    patch_cache_control(response, public=True, max_age=86400)
+    return response

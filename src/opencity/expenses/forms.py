@@ -7,8 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import ValidationFailed
-from opencity.expenses.models import ExpenseType, PayeeType
-from opencity.expenses.services import ItemInput, PayeeInput, category_choices
+from opencity.expenses.inputs import field_problems, item_problems
+from opencity.expenses.models import ExpenseType, PayeeType, ReceiptUpload
+from opencity.expenses.services import (
+    ItemInput,
+    PayeeInput,
+    category_choices,
+    receipt_upload_create,
+    receipt_upload_delete,
+)
 from opencity.money import InvalidAmount, Money
 
 
@@ -90,11 +97,19 @@ class ItemForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.heic,application/pdf,image/*"}),
     )
     keep = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A receipt already uploaded for this row (a ReceiptUpload of the same user), kept across round trips.
+    pending = forms.CharField(widget=forms.HiddenInput, required=False, max_length=32)
+    upload = None  # the ReceiptUpload behind `pending`, set by keep_receipts()
 
     def is_blank(self) -> bool:
         d = self.cleaned_data
         return not (
-            d.get("description") or d.get("incurred_on") or d.get("amount") or d.get("receipt") or d.get("keep")
+            d.get("description")
+            or d.get("incurred_on")
+            or d.get("amount")
+            or d.get("receipt")
+            or d.get("keep")
+            or self.upload is not None
         )
 
     def item(self) -> ItemInput:
@@ -104,8 +119,9 @@ class ItemForm(forms.Form):
             description=d.get("description") or "",
             incurred_on=d.get("incurred_on"),
             amount=amount if amount is not None else 0,
-            receipt=d.get("receipt") or None,
+            receipt=None if self.upload is not None else (d.get("receipt") or None),
             keep_receipt_of=d.get("keep") or "",
+            upload=self.upload,
         )
 
 
@@ -124,26 +140,90 @@ def item_formset(data=None, files=None, *, initial=None, rows: int = 2, add: boo
     return formset
 
 
+def keep_receipts(formset, *, user, remove: str = "") -> None:
+    """Turn every receipt picked in this request into a kept upload, so no round trip drops it.
+
+    Works without JavaScript: the files of one submit are kept here; with JavaScript they were already
+    uploaded one by one as they were picked and arrive as `pending` ids. `remove` is the prefix of a row
+    whose kept receipt the person removed.
+    """
+    formset.data = formset.data.copy()
+    for f in formset.forms:
+        key = f"{f.prefix}-pending"
+        upload_file = formset.files.get(f"{f.prefix}-receipt") if formset.files else None
+        if remove and remove == f.prefix:
+            receipt_upload_delete(by=user, public_id=formset.data.get(key, ""))
+            formset.data[key] = ""
+            continue
+        if upload_file is not None:
+            try:
+                row = receipt_upload_create(by=user, upload=upload_file)
+            except ValidationFailed as exc:
+                f.receipt_error = str(exc.message)
+            else:
+                formset.data[key] = row.public_id
+        pending = formset.data.get(key, "")
+        if pending:
+            f.upload = ReceiptUpload.objects.filter(uploaded_by=user, public_id=pending).first()
+            if f.upload is None:
+                formset.data[key] = ""
+
+
 def collect_items(formset) -> list[ItemInput]:
     return [f.item() for f in formset.forms if f.cleaned_data and not f.is_blank()]
 
 
 def apply_error(exc: ValidationFailed, form: forms.Form, formset) -> None:
-    """Show a service's refusal next to the field it is about."""
+    """Show a service's refusal next to the field it is about (once: a field the form already refused
+    keeps its own message)."""
     field = exc.field or ""
     if field.startswith("items."):
         parts = field.split(".")
         try:
             index = int(parts[1])
             name = {"date": "incurred_on"}.get(parts[2], parts[2]) if len(parts) > 2 else None
-            target = [f for f in formset.forms if f.cleaned_data and not f.is_blank()][index]
-            target.add_error(name if name in target.fields else None, str(exc.message))
+            target = [f for f in formset.forms if f.cleaned_data is not None and not _blank(f)][index]
+            name = name if name in target.fields else None
+            if name is None or not target.errors.get(name):
+                target.add_error(name, str(exc.message))
             return
         except (ValueError, IndexError):
             pass
-    mapping = {"payee_type": "payee_type", "payee_name": "payee_name", "account_holder": "account_holder"}
-    name = mapping.get(field, field)
-    form.add_error(name if name in form.fields else None, str(exc.message))
+    if field == "items":
+        formset._non_form_errors = formset.non_form_errors() + [str(exc.message)]
+        return
+    name = field if field in form.fields else None
+    if name is None or not form.errors.get(name):
+        form.add_error(name, str(exc.message))
+
+
+def _blank(f) -> bool:
+    return not hasattr(f, "cleaned_data") or f.is_blank()
+
+
+def all_problems(form, formset, *, collective, expense_type: str, existing: dict) -> list[ValidationFailed]:
+    """Every refusal of a submission at once, so the person fixes them in one go."""
+    d = getattr(form, "cleaned_data", {}) or {}
+    payee = PayeeInput(
+        type=d.get("payee_type") or "",
+        name=d.get("payee_name", ""),
+        iban=d.get("iban", ""),
+        account_holder=d.get("account_holder", ""),
+        bic=d.get("bic", ""),
+        payout_method=form.methods.get(d.get("payout_method") or ""),
+        address={k: d.get(k, "") for k in ("street", "number", "postcode", "town", "country")},
+    )
+    problems = field_problems(
+        collective=collective,
+        type=expense_type,
+        title=d.get("title", ""),
+        category=d.get("category", ""),
+        payee=payee,
+        note=d.get("note", ""),
+        bank=True,
+    )
+    items = [f.item() for f in formset.forms if hasattr(f, "cleaned_data") and not f.is_blank()]
+    return problems + item_problems(items, expense_type=expense_type, existing=existing)
 
 
 class MarkPaidForm(forms.Form):

@@ -33,6 +33,7 @@ class ItemInput:
     amount: int
     receipt: object | None = None  # an UploadedFile
     keep_receipt_of: str = ""  # public id of an existing item of the same expense whose receipt stays
+    upload: object | None = None  # a ReceiptUpload of the submitter, picked before the form was sent
 
 
 @dataclass
@@ -97,64 +98,122 @@ def category_choices(host) -> list[tuple[str, str]]:
 
 
 def check_items(items: list[ItemInput], *, expense_type: str, existing: dict[str, ExpenseItem]) -> None:
+    for problem in item_problems(items, expense_type=expense_type, existing=existing):
+        raise problem
+
+
+def item_problems(
+    items: list[ItemInput], *, expense_type: str, existing: dict[str, ExpenseItem]
+) -> list[ValidationFailed]:
+    """Every refusal of the items at once (the form shows them together; the API raises the first)."""
     if not items:
-        raise ValidationFailed(_("Add at least one item."), code="no_items", field="items")
+        return [ValidationFailed(_("Add at least one item."), code="no_items", field="items")]
     if len(items) > MAX_ITEMS:
-        raise ValidationFailed(
-            _("An expense has at most %(max)s items; split it in two.") % {"max": MAX_ITEMS},
-            code="too_many_items",
-            field="items",
-        )
+        return [
+            ValidationFailed(
+                _("An expense has at most %(max)s items; split it in two.") % {"max": MAX_ITEMS},
+                code="too_many_items",
+                field="items",
+            )
+        ]
+    problems: list[ValidationFailed] = []
     today = timezone.localdate()
     total = 0
     has_file = False
     for i, item in enumerate(items):
         prefix = f"items.{i}"
         if not (item.description or "").strip():
-            raise ValidationFailed(_("Each item needs a description."), code="required", field=f"{prefix}.description")
+            problems.append(
+                ValidationFailed(_("Each item needs a description."), code="required", field=f"{prefix}.description")
+            )
         if item.incurred_on is None:
-            raise ValidationFailed(_("Each item needs a date."), code="required", field=f"{prefix}.date")
-        if item.incurred_on > today:
-            raise ValidationFailed(
-                _("An item cannot be dated in the future."), code="date_in_future", field=f"{prefix}.date"
+            problems.append(ValidationFailed(_("Each item needs a date."), code="required", field=f"{prefix}.date"))
+        elif item.incurred_on > today:
+            problems.append(
+                ValidationFailed(
+                    _("An item cannot be dated in the future."), code="date_in_future", field=f"{prefix}.date"
+                )
             )
         if isinstance(item.amount, bool) or not isinstance(item.amount, int) or item.amount <= 0:
-            raise ValidationFailed(
-                _("Each amount must be more than zero."), code="amount_not_positive", field=f"{prefix}.amount"
+            problems.append(
+                ValidationFailed(
+                    _("Each amount must be more than zero."), code="amount_not_positive", field=f"{prefix}.amount"
+                )
             )
-        if item.amount > MAX_AMOUNT_MINOR:
-            raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field=f"{prefix}.amount")
-        total += item.amount
+        elif item.amount > MAX_AMOUNT_MINOR:
+            problems.append(
+                ValidationFailed(_("This amount is too large."), code="amount_too_large", field=f"{prefix}.amount")
+            )
+        else:
+            total += item.amount
         if item.receipt is not None:
-            check_receipt(item.receipt, field=f"{prefix}.receipt")
+            try:
+                check_receipt(item.receipt, field=f"{prefix}.receipt")
+                has_file = True
+            except ValidationFailed as exc:
+                problems.append(exc)
+        elif item.upload is not None:
             has_file = True
         elif item.keep_receipt_of and existing.get(item.keep_receipt_of) and existing[item.keep_receipt_of].receipt:
             has_file = True
         elif expense_type == ExpenseType.REIMBURSEMENT:
-            raise ValidationFailed(
-                _("Each item of a reimbursement needs its receipt."), code="receipt_required", field=f"{prefix}.receipt"
+            problems.append(
+                ValidationFailed(
+                    _("Each item of a reimbursement needs its receipt."),
+                    code="receipt_required",
+                    field=f"{prefix}.receipt",
+                )
             )
     if expense_type == ExpenseType.INVOICE and not has_file:
-        raise ValidationFailed(_("Attach the invoice."), code="invoice_required", field="items.0.receipt")
+        problems.append(ValidationFailed(_("Attach the invoice."), code="invoice_required", field="items.0.receipt"))
     if total > MAX_AMOUNT_MINOR:
-        raise ValidationFailed(_("This amount is too large."), code="amount_too_large", field="items")
+        problems.append(ValidationFailed(_("This amount is too large."), code="amount_too_large", field="items"))
+    return problems
 
 
 def check_fields(*, collective, type: str, title: str, category: str, payee: PayeeInput, note: str = "") -> None:
+    for problem in field_problems(
+        collective=collective, type=type, title=title, category=category, payee=payee, note=note
+    ):
+        raise problem
+
+
+def field_problems(
+    *, collective, type: str, title: str, category: str, payee: PayeeInput, note: str = "", bank: bool = False
+) -> list[ValidationFailed]:
+    """Every refusal of the expense's own fields at once; with `bank`, the new bank account's too."""
+    problems: list[ValidationFailed] = []
     if type not in ExpenseType.values:
-        raise ValidationFailed(_("Choose the type of expense."), code="invalid_type", field="type")
+        problems.append(ValidationFailed(_("Choose the type of expense."), code="invalid_type", field="type"))
     if not (title or "").strip():
-        raise ValidationFailed(_("Give the expense a title."), code="required", field="title")
+        problems.append(ValidationFailed(_("Give the expense a title."), code="required", field="title"))
     if category not in dict(category_choices(collective.host)):
-        raise ValidationFailed(_("Choose a category from the list."), code="invalid_category", field="category")
+        problems.append(
+            ValidationFailed(_("Choose a category from the list."), code="invalid_category", field="category")
+        )
     if payee.type not in PayeeType.values:
-        raise ValidationFailed(_("Choose who is paid."), code="invalid_payee", field="payee_type")
+        problems.append(ValidationFailed(_("Choose who is paid."), code="invalid_payee", field="payee_type"))
     if payee.type == PayeeType.ORGANISATION and not payee.name.strip():
-        raise ValidationFailed(_("Give the organisation's name."), code="required", field="payee_name")
+        problems.append(ValidationFailed(_("Give the organisation's name."), code="required", field="payee_name"))
     if len(note or "") > MAX_NOTE:
-        raise ValidationFailed(_("This note is too long."), code="too_long", field="note")
+        problems.append(ValidationFailed(_("This note is too long."), code="too_long", field="note"))
     if payee.payout_method is None:
-        clean_bic(payee.bic)
+        try:
+            clean_bic(payee.bic)
+        except ValidationFailed as exc:
+            problems.append(exc)
     country = (payee.address.get("country") or "").strip()
     if country and (len(country) != 2 or not country.isalpha()):
-        raise ValidationFailed(_("Use a two-letter country code, e.g. BE."), code="invalid_country", field="country")
+        problems.append(
+            ValidationFailed(_("Use a two-letter country code, e.g. BE."), code="invalid_country", field="country")
+        )
+    if bank and payee.payout_method is None:
+        try:
+            clean_iban(payee.iban)
+        except ValidationFailed as exc:
+            problems.append(exc)
+        if not (payee.account_holder or "").strip():
+            problems.append(
+                ValidationFailed(_("Give the account holder's name."), code="required", field="account_holder")
+            )
+    return problems

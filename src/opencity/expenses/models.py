@@ -163,6 +163,25 @@ class ExpenseItem(models.Model):
         ]
 
 
+class ReceiptUpload(models.Model):
+    """A receipt uploaded as soon as it was picked, before its expense form was sent; private to its uploader.
+
+    It survives form errors and "Add an item" round trips; saving the expense moves the file to the item
+    and deletes this row.
+    """
+
+    public_id = public_id_field("rcu")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=receipt_upload_to, max_length=200)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["uploaded_by", "-created_at"])]
+
+
 class ExpenseEvent(models.Model):
     """One status change (or approval) of an expense: who, from, to, when, note."""
 

@@ -91,13 +91,19 @@ def can_approve(user, expense: Expense) -> bool:
 
 
 def can_reject(user, expense: Expense) -> bool:
-    return is_expense_admin(user, expense) and expense.status in {
-        ExpenseStatus.PENDING,
-        ExpenseStatus.ON_HOLD,
-        ExpenseStatus.APPROVED,
-        ExpenseStatus.ERROR,
-        ExpenseStatus.INCOMPLETE,
-    }
+    """Admins reject others' expenses; a submitter who is also an admin never rejects their own (issue 10)."""
+    return (
+        is_expense_admin(user, expense)
+        and not is_submitter(user, expense)
+        and expense.status
+        in {
+            ExpenseStatus.PENDING,
+            ExpenseStatus.ON_HOLD,
+            ExpenseStatus.APPROVED,
+            ExpenseStatus.ERROR,
+            ExpenseStatus.INCOMPLETE,
+        }
+    )
 
 
 def can_mark_incomplete(user, expense: Expense) -> bool:

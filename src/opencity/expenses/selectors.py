@@ -280,3 +280,19 @@ def _csv_safe(value: str) -> str:
 
 def funds_balance(collective) -> int:
     return ledger.funds_account(collective).balance
+
+
+def expenses_of_batches(batch_public_ids) -> dict[str, str]:
+    """{expense public id: payout file public id} for the given payout files (to group a file's fee)."""
+    rows = PayoutLine.objects.filter(batch__public_id__in=list(batch_public_ids)).values_list(
+        "expense__public_id", "batch__public_id"
+    )
+    return dict(rows)
+
+
+def expense_submitted_with(user, idempotency_key: str) -> Expense | None:
+    """The expense this user already created with this form token (a form sent twice shows the first)."""
+    key = (idempotency_key or "").strip()[:64]
+    if not key or not (user and user.is_authenticated):
+        return None
+    return Expense.objects.filter(submitted_by=user, idempotency_key=key).select_related("collective").first()

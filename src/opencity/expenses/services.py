@@ -31,6 +31,7 @@ from opencity.expenses.models import (
     PayeeType,
     PayoutLine,
     PayoutMethod,
+    ReceiptUpload,
 )
 from opencity.expenses.receipts import check_receipt, receipt_download_name
 
@@ -80,6 +81,11 @@ def _save_items(expense: Expense, items: list[ItemInput], existing: dict[str, Ex
             row.receipt_content_type = mime
             row.receipt_size = item.receipt.size
             row.receipt.save(f"receipt{ext}", item.receipt, save=False)
+        elif item.upload is not None:
+            upload = item.upload
+            row.receipt = upload.file.name
+            row.receipt_name, row.receipt_content_type, row.receipt_size = upload.name, upload.content_type, upload.size
+            upload.delete()  # the file now belongs to the item
         elif item.keep_receipt_of and item.keep_receipt_of in existing:
             old = existing[item.keep_receipt_of]
             row.receipt = old.receipt.name
@@ -473,3 +479,29 @@ def expense_category_create(*, host, by, code: str, name: str) -> ExpenseCategor
         raise ValidationFailed(_("This category already exists."), code="duplicate", field="name")
     category, _created = ExpenseCategory.objects.get_or_create(host=host, code=code, defaults={"name": name.strip()})
     return category
+
+
+def receipt_upload_create(*, by, upload) -> ReceiptUpload:
+    """Keep a receipt picked on the expense form, checked by its content, until the form is sent."""
+    mime, ext = check_receipt(upload)
+    row = ReceiptUpload(
+        uploaded_by=by,
+        name=(getattr(upload, "name", "") or f"receipt{ext}")[-200:],
+        content_type=mime,
+        size=upload.size,
+    )
+    with transaction.atomic():
+        row.file.save(f"receipt{ext}", upload, save=False)
+        row.save()
+    return row
+
+
+def receipt_upload_delete(*, by, public_id: str) -> None:
+    """The uploader removes a receipt they picked; the file goes once the deletion is committed."""
+    with transaction.atomic():
+        row = ReceiptUpload.objects.filter(uploaded_by=by, public_id=public_id).first()
+        if row is None:
+            return
+        name, storage = row.file.name, row.file.storage
+        row.delete()
+        transaction.on_commit(lambda: storage.delete(name))

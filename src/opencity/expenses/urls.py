@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from opencity.expenses import views, views_host
+from opencity.expenses import views, views_host, views_receipts
 
 app_name = "expenses"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("expenses/mine", views.my_expenses, name="mine"),
     path("<slug:slug>/expenses", views.expense_list, name="list"),
     path("<slug:slug>/expenses/new", views.expense_new, name="new"),
+    path("<slug:slug>/expenses/receipts/upload", views_receipts.receipt_upload, name="receipt_upload"),
+    path("<slug:slug>/expenses/receipts/remove", views_receipts.receipt_remove, name="receipt_remove"),
     path("<slug:slug>/expenses/<str:public_id>", views.expense_detail, name="detail"),
     path("<slug:slug>/expenses/<str:public_id>/edit", views.expense_edit, name="edit"),
     path("<slug:slug>/expenses/<str:public_id>/do/<str:action>", views.expense_action, name="action"),

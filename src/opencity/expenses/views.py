@@ -104,12 +104,12 @@ def expense_new(request, slug):
         )
         rows = max(1, min(int(request.GET.get("rows", "2") or 2), 50)) if request.GET.get("rows", "").isdigit() else 2
         return _render_form(request, collective, form, forms.item_formset(rows=rows))
+    done = selectors.expense_submitted_with(request.user, request.POST.get("form_token", ""))
+    if done is not None:  # the same form sent again (double click, retry): its kept receipts were used already
+        return redirect(_detail_url(done))
     form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods)
-    add = "add_item" in request.POST
-    formset = forms.item_formset(request.POST, request.FILES, add=add)
-    if add:
-        return _render_form(request, collective, form, formset)
-    if form.is_valid() and formset.is_valid():
+    formset, ready = _bind_items(request, form, collective=collective, expense_type=request.POST.get("type", ""))
+    if ready:
         d = form.cleaned_data
         try:
             expense = services.expense_create(
@@ -132,7 +132,32 @@ def expense_new(request, slug):
         else:
             messages.success(request, _("Your expense was submitted. You will get an email when it is approved."))
             return redirect(_detail_url(expense))
-    return _render_form(request, collective, form, formset, status=400)
+    return _render_form(request, collective, form, formset, status=200 if ready is None else 400)
+
+
+def _bind_items(request, form, *, collective, expense_type: str, existing=None):
+    """Bind the items, keep every receipt picked so far, and check everything at once.
+
+    Returns (formset, ready): ready is True when the service can be called, False when there are errors
+    to show, None for a round trip that is not a submission ("Add an item", "Remove" a receipt).
+    """
+    add = "add_item" in request.POST
+    remove = request.POST.get("remove_receipt", "")
+    formset = forms.item_formset(request.POST, request.FILES, add=add)
+    forms.keep_receipts(formset, user=request.user, remove=remove)
+    if add or remove:
+        return formset, None
+    form_ok, formset_ok = form.is_valid(), formset.is_valid()
+    for f in formset.forms:
+        if getattr(f, "receipt_error", None):
+            f.add_error("receipt", f.receipt_error)
+            formset_ok = False
+    problems = forms.all_problems(
+        form, formset, collective=collective, expense_type=expense_type, existing=existing or {}
+    )
+    for problem in problems:
+        forms.apply_error(problem, form, formset)
+    return formset, form_ok and formset_ok and not problems
 
 
 @login_required
@@ -178,11 +203,16 @@ def expense_edit(request, slug, public_id):
             request, collective, form, forms.item_formset(initial=initial, rows=len(initial) + 1), expense
         )
     form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods, fixed_type=expense.type)
-    add = "add_item" in request.POST
-    formset = forms.item_formset(request.POST, request.FILES, add=add)
-    if add:
+    formset, ready = _bind_items(
+        request,
+        form,
+        collective=collective,
+        expense_type=expense.type,
+        existing={i.public_id: i for i in items},
+    )
+    if ready is None:
         return _render_form(request, collective, form, formset, expense)
-    if form.is_valid() and formset.is_valid():
+    if ready:
         d = form.cleaned_data
         try:
             services.expense_update(

@@ -1,3 +1,4 @@
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -56,6 +57,7 @@ class Commune(models.TextChoices):
 
 
 LANGUAGE_CHOICES = [("en", "English"), ("fr", "Français"), ("nl", "Nederlands"), ("ar", "العربية")]
+TRANSLATED_FIELDS = ("name", "description", "long_description")
 
 
 class Host(models.Model):
@@ -180,6 +182,13 @@ class Collective(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Its look (issue 10): images re-encoded by hosting.branding (resized, no metadata), named by content hash.
+    logo = models.FileField(_("logo"), upload_to="collectives/", blank=True, max_length=200)
+    cover = models.FileField(_("cover image"), upload_to="collectives/", blank=True, max_length=200)
+    accent_color = models.CharField(_("accent colour"), max_length=7, blank=True)
+    # Its texts in other languages: {"fr": {"name": …, "description": …, "long_description": …}, …}; the
+    # fields above are the original, shown when the reader's language has no translation.
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("slug"), name="collective_slug_ci_unique")]
@@ -195,6 +204,38 @@ class Collective(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    def _image_url(self, field) -> str:
+        from django.urls import reverse
+
+        return reverse("collective_image", args=[self.slug, os.path.basename(field.name)]) if field else ""
+
+    @property
+    def logo_url(self) -> str:
+        return self._image_url(self.logo)
+
+    @property
+    def cover_url(self) -> str:
+        return self._image_url(self.cover)
+
+    def text_in(self, language: str | None) -> dict:
+        """Name, tagline and about in `language` when written, else the original, field by field; with the other
+        languages the page can be read in ("also in")."""
+        wanted = (language or "").split("-")[0]
+        own = (self.translations or {}).get(wanted) or {}
+        out = {}
+        for field in TRANSLATED_FIELDS:
+            value = (own.get(field) or "").strip()
+            out[field] = value or getattr(self, field)
+        original = self.languages[0] if self.languages else ""
+        shown = wanted if any((own.get(f) or "").strip() for f in TRANSLATED_FIELDS) else original
+        written = [original] if original else []
+        written += [
+            code for code in (self.translations or {}) if code not in written and (self.translations[code] or {})
+        ]
+        out["language"] = shown
+        out["also_in"] = [(code, dict(LANGUAGE_CHOICES).get(code, code)) for code in written if code and code != shown]
+        return out
 
     @property
     def effective_host_fee_percent(self) -> Decimal:

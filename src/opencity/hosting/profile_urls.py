@@ -7,11 +7,15 @@ Names are global (no namespace) because this file is included once per slug pref
 
 from django.urls import path
 
-from opencity.hosting import admin_views, views
+from opencity.hosting import admin_views, branding_views, views
 
 urlpatterns = [
     path("", views.profile, name="profile"),
     path("edit", admin_views.collective_edit, name="collective_edit"),
+    path("edit/look", branding_views.look_edit, name="collective_look"),
+    path("edit/translations", branding_views.translations_edit, name="collective_translations"),
+    path("images/<str:filename>", branding_views.image, name="collective_image"),
+    path("theme.css", branding_views.theme, name="collective_theme"),
     path("admins", admin_views.collective_admins, name="collective_admins"),
     path("admin/", admin_views.host_admin_index, name="host_admin"),
     path("admin/applications", admin_views.host_applications, name="host_admin_applications"),

@@ -104,3 +104,18 @@ def collective_by_previous_slug(slug: str) -> Collective | None:
     """The collective that had this address before (its old page redirects to its current one)."""
     row = CollectiveSlugHistory.objects.select_related("collective__host__profile").filter(slug__iexact=slug).first()
     return row.collective if row is not None else None
+
+
+def hosts_admined_by(user) -> list[dict]:
+    """The hosts a user administers, each with its count of applications waiting (for the header menu)."""
+    if not (user and user.is_authenticated):
+        return []
+    hosts = (
+        Host.objects.filter(hostadmin__user=user)
+        .select_related("profile")
+        .annotate(
+            pending=Count("applications", filter=Q(applications__status=HostApplication.Status.PENDING), distinct=True)
+        )
+        .order_by("pk")
+    )
+    return [{"host": h, "pending": h.pending} for h in hosts]

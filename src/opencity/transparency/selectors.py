@@ -99,6 +99,14 @@ def funds_account_or_none(collective) -> Account | None:
     return Account.objects.filter(collective=collective, kind=AccountKind.COLLECTIVE_FUNDS).first()
 
 
+def statement_account_or_none(collective) -> Account | None:
+    """The account a profile's public statement shows: a collective's funds, or for a host's own profile
+    the host's own money, the fees it collected (issue 10: not "No transactions yet")."""
+    if collective.is_host_profile:
+        return Account.objects.filter(host=collective.host, kind=AccountKind.HOST_FEES).order_by("pk").first()
+    return funds_account_or_none(collective)
+
+
 def collective_totals(collective) -> dict:
     """{"currency", "balance", "total_raised", "total_spent", "yearly_budget_estimate"} in minor units.
 

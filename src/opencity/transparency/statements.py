@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.cursors import DATE, ID, decode_cursor, encode_cursor
-from opencity.ledger.models import Account, Transfer, TransferKind
+from opencity.ledger.models import Account, AccountKind, Transfer, TransferKind
 from opencity.ledger.phrases import describe_transfer, journal_reason
 from opencity.money import Money
 
@@ -107,8 +107,8 @@ def _other(t: Transfer, funds_id: int) -> Account:
 def counterparty(t: Transfer, funds_id: int) -> str:
     """Who is on the other side, as the public may see it: never an email, "Anonymous" when asked."""
     other = _other(t, funds_id)
-    if t.kind == TransferKind.HOST_FEE:
-        return t.journal.host.name
+    if t.kind == TransferKind.HOST_FEE:  # seen from the host's fees account, the other side is the collective
+        return other.collective.name if other.kind == AccountKind.COLLECTIVE_FUNDS else t.journal.host.name
     if t.kind in FEE_KINDS:
         return str(PROCESSOR_NAMES.get(other.processor, other.processor or _("Bank")))
     if other.collective_id:

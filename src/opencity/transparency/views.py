@@ -14,7 +14,7 @@ from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger.models import TransferKind
 from opencity.ledger.permissions import can_give
 from opencity.transparency import statements
-from opencity.transparency.selectors import funds_account_or_none
+from opencity.transparency.selectors import statement_account_or_none
 
 PAGE_SIZE = 50  # journals (a payment with all its fees) per page
 
@@ -44,16 +44,45 @@ def _group(rows: list[dict]) -> list[dict]:
             groups[-1]["lines"].append(row)
         else:
             groups.append({"journal": row["journal"], "lines": [row]})
+    groups = _fees_under_their_payout(groups)
     for g in groups:
         g["net"] = sum(r["amount"] for r in g["lines"])
     return groups
+
+
+def _fees_under_their_payout(groups: list[dict]) -> list[dict]:
+    """A payout file's bank fee is its own journal; show it under the collective's payout from that file."""
+    batch_ids = {g["lines"][0].get("source_id") for g in groups if g["lines"][0].get("source_type") == "payout_batch"}
+    if not batch_ids:
+        return groups
+    from opencity.expenses.selectors import expenses_of_batches
+
+    batch_of = expenses_of_batches(batch_ids)
+    payout_group = {}
+    for g in groups:
+        first = g["lines"][0]
+        if first.get("source_type") == "expense" and batch_of.get(first.get("source_id")):
+            payout_group.setdefault(batch_of[first["source_id"]], g)
+    out = []
+    for g in groups:
+        first = g["lines"][0]
+        target = payout_group.get(first.get("source_id")) if first.get("source_type") == "payout_batch" else None
+        if target is not None:
+            target["lines"].extend({**line, "is_fee": True} for line in g["lines"])
+        else:
+            out.append(g)
+    return out
+
+
+def _with_source(row: dict, t) -> dict:
+    return {**row, "source_type": t.journal.source_type, "source_id": t.journal.source_id}
 
 
 def transactions(request, slug: str):
     collective = hosting_selectors.collective_by_slug(slug)
     if collective is None or not permissions.can_view_collective(request.user, collective):
         raise Http404
-    funds = funds_account_or_none(collective)
+    funds = statement_account_or_none(collective)
     funds_id = funds.pk if funds else 0
     filters = statement_filters(request.GET)
     qs = statements.statement_transfers(funds, **filters)
@@ -77,7 +106,7 @@ def transactions(request, slug: str):
         {
             "collective": collective,
             "host": collective.host,
-            "groups": _group([statements.statement_row(t, funds_id) for t in rows]),
+            "groups": _group([_with_source(statements.statement_row(t, funds_id), t) for t in rows]),
             "next_cursor": next_cursor,
             "balance": funds.balance if funds else 0,
             "currency": collective.currency,

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from opencity.expenses.models import ExpenseStatus
 
@@ -36,3 +37,29 @@ def expense_status(value: str) -> str:
         return str(ExpenseStatus(value).label)
     except ValueError:
         return value
+
+
+_ACTIONS = {
+    "opencity.expense.approval_added": _("approved it (more approvals are needed)"),
+    "opencity.expense.approved": _("approved it"),
+    "opencity.expense.commented": _("commented"),
+    "opencity.expense.created": _("created it"),
+    "opencity.expense.edited": _("edited it"),
+    "opencity.expense.error": _("reported a payment error"),
+    "opencity.expense.marked_incomplete": _("marked it incomplete"),
+    "opencity.expense.on_hold": _("put it on hold"),
+    "opencity.expense.paid": _("marked it paid"),
+    "opencity.expense.rejected": _("rejected it"),
+    "opencity.expense.released": _("took it off hold"),
+    "opencity.expense.resubmitted": _("submitted it again"),
+    "opencity.expense.retry": _("made it ready to pay again"),
+    "opencity.expense.scheduled": _("put it in a payout file"),
+    "opencity.expense.submitted": _("submitted it"),
+}
+
+
+@register.filter
+def expense_action(value: str) -> str:
+    """What an event did, in the reader's language (the stored action is a stable dotted name)."""
+    label = _ACTIONS.get(value or "")
+    return str(label) if label is not None else ""

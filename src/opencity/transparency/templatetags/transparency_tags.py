@@ -28,6 +28,7 @@ def collective_money_summary(context, collective):
         "currency": totals["currency"],
         "flows": flows,
         "chart": flows_svg(flows, totals["currency"], chart_id=f"flows-{collective.slug}"),
+        "has_flows": any(f["money_in"] or f["money_out"] for f in flows),
         "request": request,
         "can_see_books": can_see_books,
     }

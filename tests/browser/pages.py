@@ -1,0 +1,75 @@
+"""Every page type of the demo, signed out and signed in as each role, for the phone and accessibility checks."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+
+from opencity.expenses.models import Expense
+
+DEMO_PASSWORD = "opencity-demo-2026"  # printed by `opencity demo`
+LANGUAGES = ["en", "fr", "nl", "ar"]
+
+
+def seed_demo() -> dict[str | None, list[str]]:
+    """Seed the demo host (through the real services) and return {login email or None: [paths]}."""
+    with open("/dev/null", "w") as quiet:
+        call_command("demo", stdout=quiet)
+    expense = Expense.objects.filter(collective__slug="repair-cafe-ixelles").exclude(status="draft").first()
+    own = Expense.objects.filter(submitted_by__email="member@example.org").exclude(status="draft").first()
+    expense_path = f"/repair-cafe-ixelles/expenses/{expense.public_id}" if expense else "/repair-cafe-ixelles/expenses"
+    pages = {
+        None: [
+            "/",
+            "/collectives/",
+            "/brusselstogether/",
+            "/brusselstogether/transactions",
+            "/repair-cafe-ixelles/",
+            "/repair-cafe-ixelles/transactions",
+            "/repair-cafe-ixelles/expenses",
+            expense_path,
+            "/repair-cafe-ixelles/contribute",
+            "/accounts/login/",
+            "/accounts/signup/",
+        ],
+        "member@example.org": [
+            "/accounts/settings/",
+            "/contributions/mine",
+            "/expenses/mine",
+            "/collectives/new",
+            "/repair-cafe-ixelles/expenses/new",
+        ],
+        "repair-cafe-ixelles@example.org": [
+            "/repair-cafe-ixelles/",
+            "/repair-cafe-ixelles/edit",
+            "/repair-cafe-ixelles/edit/look",
+            "/repair-cafe-ixelles/edit/translations",
+            "/repair-cafe-ixelles/admins",
+            "/repair-cafe-ixelles/contributions",
+            expense_path,
+        ],
+        "admin@brusselstogether.example": [
+            "/brusselstogether/",
+            "/brusselstogether/transactions",
+            "/brusselstogether/admin/",
+            "/brusselstogether/admin/applications",
+            "/brusselstogether/admin/settings",
+            "/brusselstogether/admin/expenses",
+            "/brusselstogether/admin/ledger",
+            "/brusselstogether/admin/ledger/balances",
+        ],
+    }
+    if own is not None:
+        pages["member@example.org"].append(f"/{own.collective.slug}/expenses/{own.public_id}")
+    return pages
+
+
+def localized(path: str, lang: str) -> str:
+    return path if lang == "en" else f"/{lang}{path}"
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username], input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
