@@ -24,6 +24,7 @@ from opencity.contributions.models import (
 )
 from opencity.ledger.models import AccountKind, TransferKind
 from opencity.ledger.services import host_account, record_incoming_payment
+from opencity.payments import pipeline
 
 S = Contribution.Status
 RS = RecurringContribution.Status
@@ -78,6 +79,7 @@ def contribution_mark_cancelled(*, contribution: Contribution, note: str = "") -
         if c.status in (S.PENDING, S.FAILED):
             _set_status(c, S.CANCELLED, note=note)
             c.save(update_fields=["status"])
+            pipeline.notify(c.purpose, pipeline.EXPIRED, c)
     return c
 
 
@@ -87,6 +89,7 @@ def contribution_mark_failed(*, contribution: Contribution, note: str = "") -> C
         if c.status == S.PENDING:
             _set_status(c, S.FAILED, note=note)
             c.save(update_fields=["status"])
+            pipeline.notify(c.purpose, pipeline.EXPIRED, c)
     return c
 
 
@@ -119,8 +122,8 @@ def contribution_record_paid(
             source_account=host_account(host, AccountKind.CLEARING, processor=processor),
             processor_fee=fee,
             processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor=processor),
-            kind=TransferKind.CONTRIBUTION,
-            description=f"Contribution: {c.tier.name}" if c.tier_id else "Contribution",
+            kind=TransferKind.TICKET if c.purpose == Contribution.Purpose.TICKET else TransferKind.CONTRIBUTION,
+            description=_description(c),
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,
@@ -145,8 +148,17 @@ def contribution_record_paid(
         if c.interval != Interval.ONE_TIME:
             _recurring_after_payment(c, processor=processor, subscription_id=subscription_id, paid_on=paid_on)
         c.save()
-        _after_commit_receipt(c)
+        pipeline.notify(c.purpose, pipeline.PAID, c)
+        if c.purpose != Contribution.Purpose.TICKET:
+            _after_commit_receipt(c)  # a ticket order is not a gift: its owner sends the tickets instead
     return c
+
+
+def _description(c: Contribution) -> str:
+    described = pipeline.purpose_url(c.purpose, "describe", c)
+    if described:
+        return described[:300]
+    return f"Contribution: {c.tier.name}" if c.tier_id else "Contribution"
 
 
 def _recurring_after_payment(c: Contribution, *, processor: str, subscription_id: str | None, paid_on) -> None:
@@ -204,6 +216,7 @@ def contribution_record_renewal(
                         amount=amount,
                         currency=recurring.currency,
                         interval=recurring.interval,
+                        purpose=Contribution.Purpose.MEMBERSHIP,
                         payment_method=recurring.payment_method,
                         anonymous=recurring.anonymous,
                         cover_fees=first.cover_fees if first else False,
@@ -239,6 +252,33 @@ def _after_commit_receipt(c: Contribution) -> None:
         return
     pk = c.pk
     transaction.on_commit(lambda: send_receipt.enqueue(contribution_id=pk))
+
+
+def contribution_return_url(c: Contribution) -> str:
+    from django.urls import reverse
+
+    return pipeline.purpose_url(c.purpose, "return_url", c) or reverse("contributions:thanks", args=[c.public_id])
+
+
+def contribution_cancel_url(c: Contribution) -> str:
+    from django.urls import reverse
+
+    return pipeline.purpose_url(c.purpose, "cancel_url", c) or reverse(
+        "contributions:checkout", args=[c.collective.slug]
+    )
+
+
+def install() -> None:
+    """Give the payment providers our settlement functions (see payments.pipeline)."""
+    pipeline.install_settler(
+        record_paid=contribution_record_paid,
+        record_renewal=contribution_record_renewal,
+        set_checkout=contribution_set_checkout,
+        mark_failed=contribution_mark_failed,
+        mark_cancelled=contribution_mark_cancelled,
+        return_url=contribution_return_url,
+        cancel_url=contribution_cancel_url,
+    )
 
 
 # Refunds and disputes live in contributions/refunds.py (they post what the processor really moved); they
