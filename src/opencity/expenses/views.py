@@ -89,6 +89,7 @@ def expense_new(request, slug):
         form = forms.ExpenseForm(
             host=collective.host,
             methods=methods,
+            collective=collective,
             initial={
                 "form_token": uuid.uuid4().hex,
                 "type": "reimbursement",
@@ -100,7 +101,7 @@ def expense_new(request, slug):
         )
         rows = max(1, min(int(request.GET.get("rows", "2") or 2), 50)) if request.GET.get("rows", "").isdigit() else 2
         return _render_form(request, collective, form, forms.item_formset(rows=rows))
-    form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods)
+    form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods, collective=collective)
     add = "add_item" in request.POST
     formset = forms.item_formset(request.POST, request.FILES, add=add)
     if add:
@@ -143,11 +144,12 @@ def expense_edit(request, slug, public_id):
             host=collective.host,
             methods=methods,
             fixed_type=expense.type,
+            collective=collective,
             initial={
                 "type": expense.type,
                 "title": expense.title,
                 "category": expense.category,
-                "event_ref": expense.event_ref,
+                "event_ref": expense.event.public_id if expense.event_id else "",
                 "payee_type": expense.payee_type,
                 "payee_name": expense.payee_name if expense.payee_type == "organisation" else "",
                 "payout_method": expense.payout_method.public_id if expense.payout_method else "",
@@ -173,7 +175,9 @@ def expense_edit(request, slug, public_id):
         return _render_form(
             request, collective, form, forms.item_formset(initial=initial, rows=len(initial) + 1), expense
         )
-    form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods, fixed_type=expense.type)
+    form = forms.ExpenseForm(
+        request.POST, host=collective.host, methods=methods, fixed_type=expense.type, collective=collective
+    )
     add = "add_item" in request.POST
     formset = forms.item_formset(request.POST, request.FILES, add=add)
     if add:
