@@ -14,7 +14,7 @@ from opencity.events.errors import InvalidEvent, InvalidOrder, SoldOut
 from opencity.events.models import CODE_ALPHABET, Order, Ticket
 from opencity.events.selectors import event_availability
 from opencity.ledger.models import Transfer
-from tests.conftest import enable_2fa
+from tests.conftest import enable_2fa, make_user
 from tests.events.conftest import add_type, make_event, request_for
 from tests.expenses.conftest import fund
 
@@ -181,3 +181,35 @@ def test_refund_posts_a_reversal_and_frees_places(event, settings, check_ledger)
 def test_event_validation(collective):
     with pytest.raises(DomainError):
         make_event(collective, title="")
+
+
+def _past_event_with_sales(collective, settings):
+    """A past event with two paid tickets (one came), a free one, and a linked, paid venue expense."""
+    from opencity.expenses.models import ExpenseStatus
+    from tests.expenses.conftest import approved
+
+    settings.DEMO_MODE = True
+    event = make_event(collective, days=2)
+    paid = add_type(event, price=1000, quantity=10)
+    order = orders.order_create(event=event, data=request_for([(paid, "A"), (paid, "B")], method="demo"))
+    orders.order_start_payment(order=order)
+    Ticket.objects.filter(order=order, attendee_name="A").update(checked_in_at=timezone.now())
+    expense = approved(collective, make_user(), 1500, category="venue", event_ref=event.public_id)
+    assert expense.event == event and expense.status == ExpenseStatus.APPROVED
+    start = timezone.now() - dt.timedelta(days=1)
+    type(event).objects.filter(pk=event.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=2))
+    event.refresh_from_db()
+    return event
+
+
+def test_event_result(collective, settings):
+    from opencity.events.selectors import event_result
+
+    event = _past_event_with_sales(collective, settings)
+    r = event_result(event)
+    assert r.income == 2000
+    assert r.fees == event.orders.get().contribution.processor_fee + event.orders.get().contribution.host_fee
+    assert r.costs == [("Venue", 1500)] and r.total_costs == 1500
+    assert r.tickets == 2 and r.attendance == 1
+    assert r.result == 2000 - r.fees - 1500
+    assert r.cost_per_attendee == 1500 + r.fees

@@ -68,7 +68,9 @@ def event_poster_pdf(event, *, size: str = "A4", language: str = "en") -> bytes:
         pdf.image(qr, x=(width - side) / 2, y=height - side - 45 * k, w=side, h=side)
         pdf.set_y(height - 40 * k)
         pdf.set_font(family, "", 14 * k)
-        pdf.multi_cell(0, 8 * k, _("Scan to register and see what this event costs."), align="C")
+        pdf.multi_cell(
+            0, 8 * k, _("Scan to register and see what this event costs."), align="C", new_x="LMARGIN", new_y="NEXT"
+        )
         pdf.set_font(family, "", 10 * k)
-        pdf.multi_cell(0, 6 * k, url, align="C")
+        pdf.multi_cell(0, 6 * k, url, align="C", new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())

@@ -7,6 +7,7 @@ import io
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -178,7 +179,7 @@ def event_calendar(request, slug, event_slug):
 def door(request, slug, event_slug):
     event = _event(request, slug, event_slug)
     if not permissions.can_check_in(request.user, event):
-        raise Http404
+        raise DjangoPermissionDenied  # the 403 page: "you are not allowed to do this"
     result = None
     if request.method == "POST":
         result = checkin.ticket_check_in(
