@@ -175,3 +175,43 @@ def test_sales_window_past_via_service_is_clear(collective):
 
     with pytest.raises(InvalidEvent):
         add_type(event, sales_end=timezone.now() - dt.timedelta(minutes=1))
+
+
+def test_organiser_creates_a_monthly_series_from_the_form(client, collective):
+    url = f"/{collective.slug}/events/new"
+    _login(client, make_user())
+    assert client.get(url).status_code == 403
+    _login(client, collective.admins.first())
+    form = {
+        "title": "Neighbours' meetup",
+        "description": "Hello **all**",
+        "starts_at": "2027-02-03T19:00",
+        "ends_at": "2027-02-03T21:00",
+        "languages": ["fr", "ar"],
+        "repeat": "FREQ=MONTHLY;BYDAY=1WE",
+        "count": "3",
+        "ticket_name": "Supporter",
+        "ticket_price": "5,50",
+        "ticket_quantity": "30",
+        "ticket_max_per_order": "2",
+    }
+    r = client.post(url, form)
+    assert r.status_code == 302
+    from opencity.events.models import Event
+
+    events = list(Event.objects.order_by("starts_at"))
+    assert len(events) == 3 and events[0].ticket_types.get().price == 550
+    bad = client.post(url, {**form, "ticket_price": "-3", "title": "Other"})
+    assert bad.status_code == 400 and Event.objects.count() == 3
+    bad = client.post(url, {**form, "ends_at": "2027-02-03T18:00", "repeat": "", "title": "Other"})
+    assert bad.status_code == 400 and Event.objects.count() == 3
+
+
+def test_admin_names_a_door_helper(client, collective):
+    event = make_event(collective)
+    helper = make_user()
+    _login(client, collective.admins.first())
+    url = f"/{collective.slug}/events/{event.slug}/attendees"
+    assert client.post(url, {"email": "nobody@example.org"}).status_code == 200
+    assert client.post(url, {"email": helper.email.upper()}).status_code == 302
+    assert list(event.helpers.all()) == [helper]

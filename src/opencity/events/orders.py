@@ -9,6 +9,7 @@ only then are the tickets written. A lapsed hold frees its places by itself (it 
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import secrets
 from collections import Counter
@@ -395,9 +396,15 @@ def _offer_freed_places_after_commit(event_id: int) -> None:
     transaction.on_commit(lambda: waiting_list_offer(event_id=event_id))
 
 
+# The demo seeder turns ticket emails off: its people are not real and the queue would mail them later.
+emails_enabled: contextvars.ContextVar[bool] = contextvars.ContextVar("ticket_emails_enabled", default=True)
+
+
 def _send_tickets_after_commit(order: Order) -> None:
     from opencity.events.tasks import send_tickets
 
+    if not emails_enabled.get():
+        return
     pk = order.pk
     transaction.on_commit(lambda: send_tickets.enqueue(order_id=pk))
 

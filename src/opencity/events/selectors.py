@@ -70,6 +70,11 @@ class Availability:
     def sold_out(self) -> bool:
         return self.left <= 0
 
+    @property
+    def slots(self) -> range:
+        """How many attendee rows the form offers (without JavaScript, one per ticket that can be bought)."""
+        return range(max(0, min(self.left, self.ticket_type.max_per_order, 6)))
+
 
 def event_availability(event: Event, *, now: dt.datetime | None = None) -> list[Availability]:
     now = now or timezone.now()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/", views.upcoming, name="upcoming"),
     path("<slug:slug>/events.ics", views.feed, name="feed"),
     path("<slug:slug>/events/", views.collective_events, name="list"),
+    path("<slug:slug>/events/new", views.event_new, name="new"),
     path(E, views.detail, name="detail"),
     path(E + "event.ics", views.event_calendar, name="ics"),
     path(E + "orders/<str:public_id>", views.order, name="order"),

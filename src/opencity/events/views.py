@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from opencity.core.errors import DomainError
 from opencity.core.markdown import render_markdown
 from opencity.events import checkin, orders, permissions, selectors
+from opencity.events.forms import HelperForm
 from opencity.events.ics import calendar_ics, event_ics
 from opencity.events.models import Order
 from opencity.events.waiting import waiting_list_join
@@ -89,6 +91,63 @@ def collective_events(request, slug):
             "events": events,
             "can_manage": permissions.can_manage_events(request.user, collective),
         },
+    )
+
+
+@login_required
+def event_new(request, slug):
+    """An organiser creates an event (or a series of dated occurrences from a repeat rule) with its first tickets."""
+    from opencity.events import services
+    from opencity.events.forms import EventForm
+
+    collective = _collective(request, slug)
+    if not permissions.can_manage_events(request.user, collective):
+        raise DjangoPermissionDenied
+    form = EventForm(request.POST or None, currency=collective.currency)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        fields = {
+            k: d[k] for k in ("description", "venue_name", "venue_address", "private_instructions", "accent_colour")
+        }
+        fields["languages"] = d["languages"]
+        ticket = {
+            "name": d["ticket_name"],
+            "price": d["ticket_price"],
+            "quantity": d["ticket_quantity"],
+            "max_per_order": d["ticket_max_per_order"],
+        }
+        rule = (d["rrule"] or d["repeat"] or "").strip()
+        try:
+            if rule:
+                series = services.series_create(
+                    collective=collective,
+                    by=request.user,
+                    title=d["title"],
+                    rrule=rule,
+                    first_start=d["starts_at"].replace(tzinfo=None),
+                    duration=d["ends_at"] - d["starts_at"],
+                    count=d["count"] or 6,
+                    tickets=[ticket],
+                    **fields,
+                )
+                event = series.occurrences.order_by("starts_at").first()
+            else:
+                with transaction.atomic():
+                    event = services.event_create(
+                        collective=collective,
+                        by=request.user,
+                        title=d["title"],
+                        starts_at=d["starts_at"].replace(tzinfo=None),
+                        ends_at=d["ends_at"].replace(tzinfo=None),
+                        **fields,
+                    )
+                    services.ticket_type_create(event=event, by=request.user, **ticket)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("events:detail", slug=collective.slug, event_slug=event.slug)
+    return render(
+        request, "events/new.html", {"collective": collective, "form": form}, status=400 if form.errors else 200
     )
 
 
@@ -211,7 +270,22 @@ def attendees(request, slug, event_slug):
         raise Http404
     rows = [(t, selectors.attendee_email(t)) for t in selectors.event_attendees(event)]
     flagged = Order.objects.filter(event=event, needs_refund=True)
-    return render(request, "events/attendees.html", {"event": event, "rows": rows, "flagged": flagged})
+    helper_form = HelperForm(request.POST or None)
+    if request.method == "POST" and helper_form.is_valid():
+        from opencity.accounts.models import User
+        from opencity.events import services
+
+        helper = User.objects.filter(email__iexact=helper_form.cleaned_data["email"], is_active=True).first()
+        if helper is None:
+            helper_form.add_error("email", _("No account uses this email address."))
+        else:
+            services.event_helper_add(event=event, by=request.user, user=helper)
+            return redirect("events:attendees", slug=slug, event_slug=event_slug)
+    return render(
+        request,
+        "events/attendees.html",
+        {"event": event, "rows": rows, "flagged": flagged, "helper_form": helper_form, "helpers": event.helpers.all()},
+    )
 
 
 def _csv_safe(value: str) -> str:

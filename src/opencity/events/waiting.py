@@ -58,7 +58,9 @@ def waiting_list_offer(*, event_id: int, now: dt.datetime | None = None) -> int:
                 entry.offer_expires_at = now + OFFER_VALID
                 entry.save(update_fields=["status", "offer_token", "offer_expires_at"])
                 made.append(entry.pk)
-    if made:
+    from opencity.events.orders import emails_enabled
+
+    if made and emails_enabled.get():
         from opencity.events.tasks import send_offer
 
         for pk in made:
