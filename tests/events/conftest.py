@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from opencity.events import services
 from opencity.events.orders import AttendeeIn, OrderRequest
+from tests.payments.conftest import _fake_stripe_server, deliver, fake_stripe  # noqa: F401 - card tickets
 
 
 def make_event(collective, *, days: int = 10, title: str = "Repair café", **kwargs):

@@ -31,7 +31,10 @@ class StripeCardProvider(PaymentProvider):
         thanks = settings.SITE_URL + pipeline.settler("return_url")(contribution)
         cancel = settings.SITE_URL + pipeline.settler("cancel_url")(contribution)
         name = gettext("Contribution to %(name)s") % {"name": contribution.collective.name}
-        if contribution.tier_id:
+        described = pipeline.purpose_url(contribution.purpose, "describe", contribution)
+        if described:  # e.g. "Tickets: Fundraising dinner", from the purpose's owner
+            name = f"{described} — {contribution.collective.name}"
+        elif contribution.tier_id:
             name = f"{contribution.tier.name} — {contribution.collective.name}"
         price_data = {
             "currency": contribution.currency.lower(),
