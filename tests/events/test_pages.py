@@ -119,6 +119,8 @@ def test_poster(client, collective, lang, size):
     event = make_event(collective, title="Café réparation — مقهى الإصلاح")
     r = client.get(f"/{collective.slug}/events/{event.slug}/poster.pdf?size={size}&lang={lang}")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    r = client.get(f"/{collective.slug}/poster.pdf?size={size}&lang={lang}")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
 
 
 def test_expense_links_to_an_event_of_its_collective_only(collective, host):

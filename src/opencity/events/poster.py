@@ -35,7 +35,7 @@ def _fonts(pdf: FPDF) -> str:
     return "Body"
 
 
-def event_poster_pdf(event, *, size: str = "A4", language: str = "en") -> bytes:
+def _poster(*, size: str, language: str, over: str, title: str, lines: list[str], url: str, call: str) -> bytes:
     language = language if language in dict(settings.LANGUAGES) else "en"
     width, height = SIZES.get(size, SIZES["A4"])
     k = width / 210  # everything scales with the paper
@@ -46,22 +46,15 @@ def event_poster_pdf(event, *, size: str = "A4", language: str = "en") -> bytes:
         pdf.add_page()
         family = _fonts(pdf)
         align = "R" if translation.get_language_bidi() else "L"
-        local = event.starts_at.astimezone(ZoneInfo("Europe/Brussels"))
-        end = event.ends_at.astimezone(ZoneInfo("Europe/Brussels"))
         pdf.set_font(family, "", 16 * k)
-        pdf.multi_cell(0, 9 * k, event.collective.name, align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 9 * k, over, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(6 * k)
         pdf.set_font(family, "B", 36 * k)
-        pdf.multi_cell(0, 16 * k, event.title, align=align, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 16 * k, title, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(8 * k)
-        pdf.set_font(family, "B", 20 * k)
-        when = f"{formats.date_format(local, 'DATE_FORMAT')} · {local:%H:%M}–{end:%H:%M}"
-        pdf.multi_cell(0, 11 * k, when, align=align, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(family, "", 18 * k)
-        where = ", ".join(x for x in (event.venue_name, event.venue_address) if x)
-        if where:
-            pdf.multi_cell(0, 10 * k, where, align=align, new_x="LMARGIN", new_y="NEXT")
-        url = event_url(event)
+        for n, line in enumerate(lines):
+            pdf.set_font(family, "B" if n == 0 else "", (20 if n == 0 else 18) * k)
+            pdf.multi_cell(0, 11 * k, line, align=align, new_x="LMARGIN", new_y="NEXT")
         qr = io.BytesIO()
         segno.make(url, error="m").save(qr, kind="png", scale=10, border=2)
         side = 80 * k
@@ -74,3 +67,40 @@ def event_poster_pdf(event, *, size: str = "A4", language: str = "en") -> bytes:
         pdf.set_font(family, "", 10 * k)
         pdf.multi_cell(0, 6 * k, url, align="C", new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
+
+
+def event_poster_pdf(event, *, size: str = "A4", language: str = "en") -> bytes:
+    """An event's poster: its collective, title, date and time (Brussels), place, and a QR code to its page."""
+    local = event.starts_at.astimezone(ZoneInfo("Europe/Brussels"))
+    end = event.ends_at.astimezone(ZoneInfo("Europe/Brussels"))
+    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+        when = f"{formats.date_format(local, 'DATE_FORMAT')} · {local:%H:%M}–{end:%H:%M}"
+        call = _("Scan to register and see what this event costs.")
+    where = ", ".join(x for x in (event.venue_name, event.venue_address) if x)
+    return _poster(
+        size=size,
+        language=language,
+        over=event.collective.name,
+        title=event.title,
+        lines=[when] + ([where] if where else []),
+        url=event_url(event),
+        call=call,
+    )
+
+
+def collective_poster_pdf(collective, *, size: str = "A4", language: str = "en") -> bytes:
+    """A collective's poster: its name and purpose, and a QR code to its contribute page."""
+    from django.urls import reverse
+
+    url = settings.SITE_URL + reverse("contributions:checkout", args=[collective.slug])
+    with translation.override(language if language in dict(settings.LANGUAGES) else "en"):
+        call = _("Scan to support us: every euro in and out is public.")
+    return _poster(
+        size=size,
+        language=language,
+        over=collective.host.name,
+        title=collective.name,
+        lines=[collective.description] if collective.description else [],
+        url=url,
+        call=call,
+    )

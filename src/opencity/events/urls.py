@@ -11,6 +11,7 @@ E = "<slug:slug>/events/<slug:event_slug>/"
 urlpatterns = [
     path("events/", views.upcoming, name="upcoming"),
     path("<slug:slug>/events.ics", views.feed, name="feed"),
+    path("<slug:slug>/poster.pdf", views.collective_poster, name="collective_poster"),
     path("<slug:slug>/events/", views.collective_events, name="list"),
     path("<slug:slug>/events/new", views.event_new, name="new"),
     path(E, views.detail, name="detail"),

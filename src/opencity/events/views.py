@@ -328,6 +328,17 @@ def poster(request, slug, event_slug):
     return response
 
 
+def collective_poster(request, slug):
+    from opencity.events.poster import collective_poster_pdf
+
+    collective = _collective(request, slug)
+    size = "A3" if request.GET.get("size") == "A3" else "A4"
+    pdf = collective_poster_pdf(collective, size=size, language=request.GET.get("lang") or get_language() or "en")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{collective.slug}-poster-{size}.pdf"'
+    return response
+
+
 @require_POST
 def waiting_join(request, slug, event_slug):
     from django.contrib import messages
