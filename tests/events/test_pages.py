@@ -217,3 +217,22 @@ def test_admin_names_a_door_helper(client, collective):
     assert client.post(url, {"email": "nobody@example.org"}).status_code == 200
     assert client.post(url, {"email": helper.email.upper()}).status_code == 302
     assert list(event.helpers.all()) == [helper]
+
+
+def test_admin_refund_from_the_attendee_list_needs_a_second_factor(client, collective):
+    from tests.conftest import enable_2fa
+
+    event = make_event(collective)
+    t = add_type(event, quantity=1)
+    order = orders.order_create(event=event, data=request_for([(t, "A")]))
+    url = f"/{collective.slug}/events/{event.slug}/orders/{order.public_id}/refund"
+    admin = collective.admins.first()
+    _login(client, admin)
+    assert b"Cancel registration" in client.get(f"/{collective.slug}/events/{event.slug}/attendees").content
+    client.post(url)
+    order.refresh_from_db()
+    assert order.status == Order.Status.CONFIRMED  # refused without a second factor
+    enable_2fa(admin)
+    client.post(url)
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED

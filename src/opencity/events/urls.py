@@ -17,6 +17,7 @@ urlpatterns = [
     path(E, views.detail, name="detail"),
     path(E + "event.ics", views.event_calendar, name="ics"),
     path(E + "orders/<str:public_id>", views.order, name="order"),
+    path(E + "orders/<str:public_id>/refund", views.order_refund, name="order_refund"),
     path(E + "door", views.door, name="door"),
     path(E + "attendees", views.attendees, name="attendees"),
     path(E + "attendees.csv", views.attendees_csv, name="attendees_csv"),

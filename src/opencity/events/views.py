@@ -288,6 +288,24 @@ def attendees(request, slug, event_slug):
     )
 
 
+@login_required
+@require_POST
+def order_refund(request, slug, event_slug, public_id):
+    """An admin refunds an order (money by hand: needs a recent second factor) or cancels a free one."""
+    from django.contrib import messages
+
+    event = _event(request, slug, event_slug)
+    o = Order.objects.filter(event=event, public_id=public_id).first()
+    if o is None or not permissions.can_manage_event(request.user, event):
+        raise Http404
+    try:
+        orders.order_refund(order=o, by=request.user)
+        messages.success(request, _("The order is refunded; its places are free again."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("events:attendees", slug=slug, event_slug=event_slug)
+
+
 def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
