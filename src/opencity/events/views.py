@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import uuid
 
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -70,13 +72,10 @@ def upcoming(request):
 def feed(request, slug):
     """A collective's calendar, or — at a host's own address — the whole host's (the city's calendar)."""
     collective = _collective(request, slug)
-    host = getattr(collective, "hosted_as_host", None)
-    try:
-        host = collective.hosted_as_host
-    except Exception:  # noqa: BLE001 - not a host's profile
-        host = None
+    host = collective.host if collective.is_host_profile else None
     events = selectors.public_events(host=host) if host is not None else selectors.public_events(collective=collective)
-    body = calendar_ics(events.select_related("collective")[:500], name=collective.name)
+    since = timezone.now() - dt.timedelta(days=180)  # a live feed: recent and coming events
+    body = calendar_ics(events.filter(ends_at__gte=since).select_related("collective")[:500], name=collective.name)
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
