@@ -236,3 +236,19 @@ def test_admin_refund_from_the_attendee_list_needs_a_second_factor(client, colle
     client.post(url)
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
+
+
+def test_api_order_retried_with_the_same_idempotency_key_makes_one_order(client, collective):
+    event = make_event(collective)
+    t = add_type(event)
+    body = {"attendees": [{"ticket_type": t.public_id, "name": "A"}], "email": "a@example.org"}
+    ids = {
+        client.post(
+            f"/api/v1/events/{event.public_id}/orders",
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="k-1",
+        ).json()["id"]
+        for _ in range(3)
+    }
+    assert len(ids) == 1 and Order.objects.count() == 1 and Ticket.objects.count() == 1
