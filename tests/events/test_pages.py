@@ -219,23 +219,34 @@ def test_admin_names_a_door_helper(client, collective):
     assert list(event.helpers.all()) == [helper]
 
 
-def test_admin_refund_from_the_attendee_list_needs_a_second_factor(client, collective):
+def test_admin_refund_from_the_attendee_list_needs_a_second_factor(client, collective, settings):
     from tests.conftest import enable_2fa
+    from tests.expenses.conftest import fund
 
+    settings.DEMO_MODE = True
     event = make_event(collective)
-    t = add_type(event, quantity=1)
-    order = orders.order_create(event=event, data=request_for([(t, "A")]))
-    url = f"/{collective.slug}/events/{event.slug}/orders/{order.public_id}/refund"
+    free = add_type(event, quantity=1)
+    paid = add_type(event, name="Supporter", price=1000, quantity=1)
+    registration = orders.order_create(event=event, data=request_for([(free, "A")]))
+    bought = orders.order_create(event=event, data=request_for([(paid, "B")], method="demo", email="b@example.org"))
+    orders.order_start_payment(order=bought)
+    enable_2fa(collective.host.admins.first())
+    fund(collective, 1000)
     admin = collective.admins.first()
     _login(client, admin)
-    assert b"Cancel registration" in client.get(f"/{collective.slug}/events/{event.slug}/attendees").content
-    client.post(url)
-    order.refresh_from_db()
-    assert order.status == Order.Status.CONFIRMED  # refused without a second factor
+    page = client.get(f"/{collective.slug}/events/{event.slug}/attendees").content
+    assert b"Cancel registration" in page and b"Refund order" in page
+    base = f"/{collective.slug}/events/{event.slug}/orders"
+    client.post(f"{base}/{bought.public_id}/refund")
+    bought.refresh_from_db()
+    assert bought.status == Order.Status.CONFIRMED  # money by hand: refused without a second factor
+    client.post(f"{base}/{registration.public_id}/refund")  # a free registration moves no money
+    registration.refresh_from_db()
+    assert registration.status == Order.Status.REFUNDED
     enable_2fa(admin)
-    client.post(url)
-    order.refresh_from_db()
-    assert order.status == Order.Status.REFUNDED
+    client.post(f"{base}/{bought.public_id}/refund")
+    bought.refresh_from_db()
+    assert bought.status == Order.Status.REFUNDED
 
 
 def test_api_order_retried_with_the_same_idempotency_key_makes_one_order(client, collective):

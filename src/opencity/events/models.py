@@ -131,7 +131,9 @@ class Order(models.Model):
     contact_consent = models.BooleanField(default=False)
     contact_consent_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=8, blank=True)
-    idempotency_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Who owns the idempotency token (see contributions.services.idempotency_scope): a key is never shared.
+    idempotency_scope = models.CharField(max_length=50, blank=True)
+    idempotency_token = models.CharField(max_length=64, null=True, blank=True)
     # A payment that arrived after the hold lapsed and the places were gone: an admin refunds it.
     needs_refund = models.BooleanField(default=False)
     created_by = models.ForeignKey(
@@ -141,7 +143,14 @@ class Order(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_token"],
+                condition=Q(idempotency_token__isnull=False),
+                name="order_idempotency_once_per_caller",
+            ),
+        ]
         indexes = [models.Index(fields=["event", "status", "hold_expires_at"])]
 
     def __str__(self) -> str:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.community.services import person_find_or_create
 from opencity.contributions.models import Contribution
-from opencity.contributions.services import contribution_create_for_purpose
+from opencity.contributions.services import contribution_create_for_purpose, idempotency_scope
 from opencity.core.errors import NotFound, PermissionDenied
 from opencity.events import permissions
 from opencity.events.errors import InvalidOrder, SoldOut
@@ -159,25 +159,31 @@ def _validated(event: Event, data: OrderRequest, user, now) -> dict:
     return {"wanted": wanted, "by_pk": by_pk, "email": email, "total": total, "types": types}
 
 
-def order_create(*, event: Event, data: OrderRequest, user=None, now: dt.datetime | None = None) -> Order:
+def order_create(
+    *, event: Event, data: OrderRequest, user=None, session_key: str = "", now: dt.datetime | None = None
+) -> Order:
     """Take the places (or say "sold out") and write the order: CONFIRMED at once when free, else PENDING with
-    a hold and a PENDING ticket payment. The same idempotency token twice gives the same order."""
+    a hold and a PENDING ticket payment. The same idempotency token twice from the same caller (user, browser
+    session, or the email of an anonymous API call) gives the same order; from another caller, a new one."""
     now = now or timezone.now()
     token = (data.idempotency_token or "").strip()[:64] or None
+    authed = user if user is not None and user.is_authenticated else None
+    scope = idempotency_scope(user=authed, session_key=session_key, email=data.email)
     if token:
-        existing = Order.objects.filter(idempotency_token=token).first()
+        existing = Order.objects.filter(idempotency_scope=scope, idempotency_token=token).first()
         if existing is not None:
             if existing.event_id != event.pk:
                 raise _invalid(_("This form was already used."), "token_reused")
             return existing
     clean = _validated(event, data, user, now)
-    authed = user if user is not None and user.is_authenticated else None
     try:
         with transaction.atomic():
-            order = _order_write(event=event, data=data, clean=clean, authed=authed, token=token, now=now)
+            order = _order_write(
+                event=event, data=data, clean=clean, authed=authed, token=token, scope=scope if token else "", now=now
+            )
     except IntegrityError:
         if token:
-            existing = Order.objects.filter(idempotency_token=token).first()
+            existing = Order.objects.filter(idempotency_scope=scope, idempotency_token=token).first()
             if existing is not None:
                 return existing
         raise
@@ -186,7 +192,7 @@ def order_create(*, event: Event, data: OrderRequest, user=None, now: dt.datetim
     return order
 
 
-def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, now) -> Order:
+def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, scope: str, now) -> Order:
     wanted, total = clean["wanted"], clean["total"]
     locked = _lock_types(wanted)
     offer = _take_offer(data.offer_token, wanted, now) if data.offer_token else None
@@ -198,10 +204,16 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, now) 
                 _("Sold out: only %(left)s place(s) left for “%(name)s”.")
                 % {"left": max(0, left), "name": locked[pk].name}
             )
+    typed_name = (data.name or "").strip()[:200]
     person = getattr(authed, "person", None) if authed else None
     if person is None:
+        # A guest's email proves nothing: their typed name names a new person, never an existing one.
         person = person_find_or_create(
-            email=clean["email"], name=data.name or (authed.name if authed else ""), user=authed, language=data.language
+            email=clean["email"],
+            name=(typed_name or authed.name) if authed else "",
+            new_name=typed_name,
+            user=authed,
+            language=data.language,
         )
     paid = total > 0
     order = Order.objects.create(
@@ -214,6 +226,7 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, now) 
         contact_consent=bool(data.contact_consent),
         contact_consent_at=now if data.contact_consent else None,
         language=(data.language or "")[:8],
+        idempotency_scope=scope,
         idempotency_token=token,
         created_by=authed,
         confirmed_at=None if paid else now,
@@ -240,6 +253,7 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, now) 
             amount=total,
             purpose=Contribution.Purpose.TICKET,
             payment_method=data.payment_method,
+            contributor_name=typed_name,
             language=data.language,
             by=authed,
         )
@@ -356,10 +370,11 @@ def register_purpose() -> None:
 def order_refund(*, order: Order, by) -> Order:
     """An admin cancels an order: a paid one is refunded through the contribution pipeline (reversal in the
     ledger, the payment pipeline then tells us), a free one simply gives its places back."""
-    if not permissions.can_refund_order(by, order):
-        raise PermissionDenied()
     payment = Contribution.objects.filter(pk=order.contribution_id).first() if order.contribution_id else None
-    if payment is not None and payment.journal_id:
+    paid = payment is not None and payment.journal_id is not None
+    if not (permissions.can_refund_order(by, order) if paid else permissions.can_cancel_order(by, order)):
+        raise PermissionDenied()
+    if paid:
         from opencity.contributions.refunds import contribution_refund
 
         contribution_refund(contribution=payment, by=by, reason=f"tickets {order.public_id}")

@@ -210,7 +210,9 @@ def _buy(request, event):
             idempotency_token=request.POST.get("form_token", ""),
             offer_token=request.POST.get("offer", ""),
         )
-        return orders.order_create(event=event, data=data, user=request.user)
+        if not request.session.session_key:
+            request.session.save()  # a guest's idempotency keys belong to this browser session
+        return orders.order_create(event=event, data=data, user=request.user, session_key=request.session.session_key)
     except DomainError as exc:
         return exc.message
 

@@ -26,7 +26,7 @@ def waiting_list_join(*, ticket_type: TicketType, email: str, name: str, languag
     if not (name or "").strip():
         raise InvalidOrder(_("Enter your name."), code="name_required", field="name")
     with transaction.atomic():
-        person = person_find_or_create(email=email, name=name, language=language)
+        person = person_find_or_create(email=email, new_name=name.strip()[:200], language=language)
         entry, _created = WL.objects.get_or_create(
             ticket_type=ticket_type, person=person, defaults={"name": name.strip()[:200]}
         )
