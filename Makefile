@@ -48,6 +48,7 @@ fmt: install-test
 ## Speed goals, as ratios against a baseline measured in the same run.
 bench: install-test
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.ticket_rush
 
 ## Update the .po catalogues (needs GNU gettext on the developer's machine only).
 messages: install-test

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opencity.payments",
     "opencity.contributions",
     "opencity.expenses",
+    "opencity.events",
 ]
 
 MIDDLEWARE = [

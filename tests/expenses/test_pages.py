@@ -22,7 +22,7 @@ def _form(slug_items=1, **over):
         "type": "reimbursement",
         "title": "Flyers for the open day",
         "category": "printing",
-        "event_ref": "Open day",
+        "event_ref": "",  # the event is now a link to one of the collective's events (issue 12)
         "payee_type": "self",
         "iban": "BE68 5390 0754 7034",
         "account_holder": "Sam Submitter",

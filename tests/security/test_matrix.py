@@ -112,6 +112,32 @@ class MatrixWorld(World):
         self.invitation = team.invitation_create(collective=self.a, by=self.collective_admin, email="new@example.org")
         self.stranger_token_id = self._token(self.stranger)
         self.confirm_token = contributions.identity_confirm_token(self.gift)
+        self._events()
+
+    def _events(self) -> None:
+        """An event of A with a free ticket type and one registration (its ticket for the door)."""
+        from opencity.events import orders, services
+
+        start = timezone.now() + dt.timedelta(days=10)
+        self.event = services.event_create(
+            collective=self.a, by=self.collective_admin, title="Repair café", starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+        )  # fmt: skip
+        self.ticket_type = services.ticket_type_create(
+            event=self.event, by=self.collective_admin, name="Free", price=0, quantity=50
+        )
+        self.order = orders.order_create(
+            event=self.event,
+            data=orders.OrderRequest(
+                attendees=[orders.AttendeeIn(ticket_type=self.ticket_type.public_id, name="Ada")],
+                email="ada@example.org",
+            ),
+        )
+        self.ticket_code = self.order.tickets.get().code
+
+    @property
+    def event_url(self) -> str:
+        return f"/{self.a.slug}/events/{self.event.slug}/"
 
     current = None  # the user of the request being built
 
@@ -228,6 +254,18 @@ API = {
     "POST /api/v1/expenses/{public_id}/release": Row(HOST, lambda w: (_exp(w, "release"), {})),
     "POST /api/v1/expenses/{public_id}/incomplete": Row(HOST, lambda w: (_exp(w, "incomplete"), {"note": "?"})),
     "POST /api/v1/expenses/{public_id}/pay": Row(HOST, lambda w: (f"/api/v1/expenses/{w.payable.public_id}/pay", {})),
+    # Events (issue 12): anyone may register (the tickets go to the email given); the door is the admins' and
+    # the helpers they name (none in this world).
+    "POST /api/v1/events/{public_id}/orders": Row(
+        EVERYONE,
+        lambda w: (
+            f"/api/v1/events/{w.event.public_id}/orders",
+            {"attendees": [{"ticket_type": w.ticket_type.public_id, "name": "Bo"}], "email": "bo@example.org"},
+        ),
+    ),
+    "POST /api/v1/events/{public_id}/check-in": Row(
+        A_ADMINS, lambda w: (f"/api/v1/events/{w.event.public_id}/check-in", {"code": w.ticket_code})
+    ),
     "POST /api/v1/expenses/{public_id}/comment": Row(
         {"submitter", "a_admin", "host_admin"}, lambda w: (_exp(w, "comment"), {"body": "Hello"})
     ),
@@ -350,6 +388,52 @@ PAGES = {
         HOST, lambda w: (f"/{w.host.slug}/admin/applications/{w.application_id}/reject", {"reason": "No"})
     ),
     "<slug:slug>/admin/settings": Row(HOST, lambda w: (f"/{w.host.slug}/admin/settings", {})),
+    # Events (issue 12)
+    "<slug:slug>/events/new": Row(
+        A_ADMINS,
+        lambda w: (
+            f"/{w.a.slug}/events/new",
+            {
+                "title": "Picnic",
+                "starts_at": "2030-06-01T12:00",
+                "ends_at": "2030-06-01T15:00",
+                "ticket_name": "Free",
+                "ticket_price": "0",
+                "ticket_quantity": "20",
+                "ticket_max_per_order": "2",
+            },
+        ),  # fmt: skip
+    ),
+    "<slug:slug>/events/<slug:event_slug>/": Row(
+        EVERYONE,
+        lambda w: (
+            w.event_url,
+            {
+                f"qty_{w.ticket_type.public_id}": "1",
+                f"{w.ticket_type.public_id}_0_name": "Bo",
+                "name": "Bo",
+                "email": "bo@example.org",
+                "form_token": "matrix",
+            },
+        ),  # fmt: skip
+    ),
+    "<slug:slug>/events/<slug:event_slug>/door": Row(
+        A_ADMINS, lambda w: (w.event_url + "door", {"code": w.ticket_code})
+    ),
+    "<slug:slug>/events/<slug:event_slug>/attendees": Row(
+        A_ADMINS, lambda w: (w.event_url + "attendees", {"email": w.stranger.email})
+    ),
+    "<slug:slug>/events/<slug:event_slug>/waiting": Row(
+        EVERYONE,
+        lambda w: (
+            w.event_url + "waiting",
+            {"ticket_type": w.ticket_type.public_id, "name": "Wu", "email": "wu@example.org"},
+        ),
+    ),
+    # Cancelling a free registration moves no money: the collective's admins (paid orders also need 2FA).
+    "<slug:slug>/events/<slug:event_slug>/orders/<str:public_id>/refund": Row(
+        A_ADMINS, lambda w: (w.event_url + f"orders/{w.order.public_id}/refund", {})
+    ),
 }
 
 

@@ -36,7 +36,8 @@ class ExpenseOut(Schema):
     amount: MoneyOut
     status: str
     payee: str
-    event: str
+    event: str = Field(description="the event's title, or empty")
+    event_id: str = Field(description="the event's public id (evt_…), or empty")
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
@@ -71,7 +72,7 @@ class ExpenseCreateIn(Schema):
     type: str = Field(description="reimbursement or invoice")
     title: str
     category: str = "other"
-    event: str = ""
+    event: str = Field("", description="public id (evt_…) of one of the collective's events, or empty")
     items: str = Field(
         description='JSON list: [{"description": "...", "date": "2026-05-01", "amount": 1250}]; amount in minor '
         "units. The n-th file in `receipts` is the receipt of the n-th item."

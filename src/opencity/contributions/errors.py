@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import Conflict, ValidationFailed
+from opencity.payments.pipeline import SettlementBlocked
 
 
 class InvalidContribution(ValidationFailed):
@@ -13,7 +14,7 @@ class TierSoldOut(Conflict):
     default_message = _("This tier is sold out.")
 
 
-class RefundNotCovered(Conflict):
+class RefundNotCovered(Conflict, SettlementBlocked):
     code = "refund_not_covered"
     default_message = _(
         "The collective has already spent this money, so the refund cannot be recorded against its balance. "

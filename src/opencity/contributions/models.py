@@ -142,8 +142,16 @@ class Contribution(models.Model):
         DISPUTED = "disputed", _("Disputed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Purpose(models.TextChoices):
+        """What the payment is for; settlement tells the purpose's owner (payments.pipeline) once it settles."""
+
+        GIFT = "gift", _("Gift")
+        MEMBERSHIP = "membership", _("Membership")
+        TICKET = "ticket", _("Tickets")
+
     public_id = public_id_field("con")
     collective = models.ForeignKey("hosting.Collective", on_delete=models.PROTECT, related_name="contributions")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices, default=Purpose.GIFT, db_index=True)
     tier = models.ForeignKey(Tier, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributions")
     recurring = models.ForeignKey(
         RecurringContribution, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"

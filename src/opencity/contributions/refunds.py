@@ -50,21 +50,12 @@ from opencity.ledger import phrases
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import Account, Journal, TransferKind
 from opencity.ledger.services import Leg, post_journal
+from opencity.payments import pipeline
+from opencity.payments.pipeline import ProcessorRefund
 
 S = Contribution.Status
 REFUNDABLE = (S.PAID, S.PARTIALLY_REFUNDED)
 FAILED_REFUND = ("failed", "canceled")
-
-
-@dataclass(frozen=True)
-class ProcessorRefund:
-    """A refund as the processor made it: its id, the amount, and the part of its fee it gave back."""
-
-    external_id: str
-    amount: int
-    fee_returned: int = 0
-    status: str = "succeeded"  # pending and succeeded have left the processor's balance; failed/canceled not
-    intent_key: str = ""  # our RefundIntent's key, when an admin asked for it (the processor echoes it back)
 
 
 @dataclass(frozen=True)
@@ -216,6 +207,7 @@ def _post_refund(c: Contribution, refund: ProcessorRefund, *, by=None, reason: s
     )
     c.amount_refunded = done_amount + amount
     c.save(update_fields=["amount_refunded"])
+    pipeline.notify(c.purpose, pipeline.REFUNDED, c, amount=amount)
     to = S.REFUNDED if done_amount + amount == c.amount else S.PARTIALLY_REFUNDED
     note = f"{refund.external_id}: {amount} refunded, host fee {host_back}, processor fee {proc_back} returned"
     if c.status != S.DISPUTED or to == S.REFUNDED:
@@ -496,7 +488,6 @@ def _post_dispute_back(c: Contribution, dispute: ProcessorDispute, out: Journal)
 
 __all__ = [
     "ProcessorDispute",
-    "ProcessorRefund",
     "contribution_refund",
     "dispute_record",
     "host_fee_share",

@@ -325,6 +325,9 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None, session
                 covered_fees=clean["covered_fees"],
                 currency=clean["currency"],
                 interval=clean["interval"],
+                purpose=Contribution.Purpose.GIFT
+                if clean["interval"] == Interval.ONE_TIME
+                else Contribution.Purpose.MEMBERSHIP,
                 payment_method=clean["provider"].code,
                 anonymous=bool(data.anonymous),
                 public_message=data.public_message.strip(),
@@ -346,6 +349,44 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None, session
             if existing is not None:
                 return existing
         raise
+    return contribution
+
+
+def contribution_create_for_purpose(
+    *,
+    collective,
+    person,
+    amount: int,
+    purpose: str,
+    payment_method: str,
+    contributor_name: str = "",
+    language: str = "",
+    by=None,
+) -> Contribution:
+    """A PENDING one-time payment for something another app owns (e.g. a ticket order), inside the caller's
+    transaction. Settlement tells that app through `payments.pipeline` when it is paid, refunded or expires."""
+    if purpose not in Contribution.Purpose.values or purpose == Contribution.Purpose.MEMBERSHIP:
+        raise ValueError(purpose)
+    if not isinstance(amount, int) or amount <= 0 or amount > MAX_AMOUNT_MINOR:
+        raise _invalid(_("The amount must be positive."), "amount_not_positive", "amount")
+    provider = providers.get(payment_method or "")
+    if not provider.is_available(collective.host):
+        raise _invalid(_("This payment method is not available."), "unknown_payment_method", "payment_method")
+    contribution = Contribution.objects.create(
+        collective=collective,
+        person=person,
+        contributor_name=contributor_name[:200],
+        identity_verified=by is not None and by.is_authenticated,
+        amount=amount,
+        currency=collective.currency,
+        purpose=purpose,
+        payment_method=provider.code,
+        language=(language or person.language or "")[:8],
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    ContributionEvent.objects.create(
+        contribution=contribution, from_status="", to_status=contribution.status, note=purpose
+    )
     return contribution
 
 

@@ -25,6 +25,7 @@ from opencity.contributions.models import (
 from opencity.ledger import phrases
 from opencity.ledger.models import AccountKind, TransferKind
 from opencity.ledger.services import host_account, record_incoming_payment
+from opencity.payments import pipeline
 
 S = Contribution.Status
 RS = RecurringContribution.Status
@@ -104,6 +105,7 @@ def contribution_mark_cancelled(*, contribution: Contribution, note: str = "") -
         if c.status in (S.PENDING, S.FAILED):
             _set_status(c, S.CANCELLED, note=note)
             c.save(update_fields=["status"])
+            pipeline.notify(c.purpose, pipeline.EXPIRED, c)
     return c
 
 
@@ -113,6 +115,7 @@ def contribution_mark_failed(*, contribution: Contribution, note: str = "") -> C
         if c.status == S.PENDING:
             _set_status(c, S.FAILED, note=note)
             c.save(update_fields=["status"])
+            pipeline.notify(c.purpose, pipeline.EXPIRED, c)
     return c
 
 
@@ -148,9 +151,9 @@ def contribution_record_paid(
             processor_fee=fee,
             # Against clearing: it holds what the processor owes us, net of its fee (see refunds.py).
             processor_fee_account=host_account(host, AccountKind.CLEARING, processor=processor),
-            kind=TransferKind.CONTRIBUTION,
-            description=c.tier.name if c.tier_id else "",
-            facts=phrases.facts(phrases.CONTRIBUTION, ref=c.tier.name if c.tier_id else ""),
+            kind=TransferKind.TICKET if c.purpose == Contribution.Purpose.TICKET else TransferKind.CONTRIBUTION,
+            description=_description(c),
+            facts=_facts(c),
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,
@@ -177,10 +180,25 @@ def contribution_record_paid(
                 c, processor=processor, subscription_id=subscription_id, paid_on=paid_on, next_date=next_expected_date
             )
         c.save()
+        pipeline.notify(c.purpose, pipeline.PAID, c)
         # In its own savepoint, after the money is recorded: a numbering failure never undoes the payment.
         _number_receipt(c)
-        _after_commit_receipt(c)
+        if c.purpose != Contribution.Purpose.TICKET:
+            _after_commit_receipt(c)  # a ticket order is not a gift: its owner sends the tickets instead
     return c
+
+
+def _description(c: Contribution) -> str:
+    """What people typed that the payment line names: the event of a ticket order, or the tier."""
+    if c.purpose == Contribution.Purpose.TICKET:
+        return (pipeline.purpose_url(c.purpose, "describe", c) or "")[:300]
+    return c.tier.name if c.tier_id else ""
+
+
+def _facts(c: Contribution) -> dict:
+    if c.purpose == Contribution.Purpose.TICKET:
+        return phrases.facts(phrases.TICKETS, ref=_description(c))
+    return phrases.facts(phrases.CONTRIBUTION, ref=_description(c))
 
 
 def _recurring_after_payment(
@@ -244,6 +262,7 @@ def contribution_record_renewal(
                         amount=amount,
                         currency=recurring.currency,
                         interval=recurring.interval,
+                        purpose=Contribution.Purpose.MEMBERSHIP,
                         payment_method=recurring.payment_method,
                         anonymous=recurring.anonymous,
                         cover_fees=first.cover_fees if first else False,
@@ -280,6 +299,33 @@ def _after_commit_receipt(c: Contribution) -> None:
         return
     pk = c.pk
     transaction.on_commit(lambda: send_receipt.enqueue(contribution_id=pk))
+
+
+def contribution_return_url(c: Contribution) -> str:
+    from django.urls import reverse
+
+    return pipeline.purpose_url(c.purpose, "return_url", c) or reverse("contributions:thanks", args=[c.public_id])
+
+
+def contribution_cancel_url(c: Contribution) -> str:
+    from django.urls import reverse
+
+    return pipeline.purpose_url(c.purpose, "cancel_url", c) or reverse(
+        "contributions:checkout", args=[c.collective.slug]
+    )
+
+
+def install() -> None:
+    """Give the payment providers our settlement functions (see payments.pipeline)."""
+    pipeline.install_settler(
+        record_paid=contribution_record_paid,
+        record_renewal=contribution_record_renewal,
+        set_checkout=contribution_set_checkout,
+        mark_failed=contribution_mark_failed,
+        mark_cancelled=contribution_mark_cancelled,
+        return_url=contribution_return_url,
+        cancel_url=contribution_cancel_url,
+    )
 
 
 # Refunds and disputes live in contributions/refunds.py (they post what the processor really moved); they

@@ -141,7 +141,7 @@ def thanks(request, public_id: str):
         raise Http404
     if contribution.status == Contribution.Status.PENDING and contribution.payment_method == "stripe":
         # The contributor is back from Stripe: ask Stripe now rather than wait for the webhook (a hint anyway).
-        from opencity.payments.stripe_webhooks import sync_checkout_session
+        from opencity.contributions.stripe_webhooks import sync_checkout_session
 
         try:
             if contribution.external_checkout_id:

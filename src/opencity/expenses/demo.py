@@ -130,7 +130,6 @@ def seed(ctx: dict) -> None:
                     if org
                     else {},
                 ),
-                event_ref="Open day" if n % 3 == 0 else "",
                 invoice_number=f"2026-{100 + n}" if org else "",
                 supplier_vat="BE0123456749" if org else "",
                 draft=state == "draft",

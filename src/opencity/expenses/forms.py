@@ -41,7 +41,7 @@ class ExpenseForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=ExpenseType.choices, widget=forms.RadioSelect)
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.ChoiceField(label=_("Category"))
-    event_ref = forms.CharField(label=_("Event (optional)"), max_length=200, required=False)
+    event_ref = forms.ChoiceField(label=_("Event (optional)"), required=False)
     payee_type = forms.ChoiceField(
         label=_("Who is paid?"), choices=PayeeType.choices, widget=forms.RadioSelect, initial=PayeeType.SELF
     )
@@ -62,9 +62,13 @@ class ExpenseForm(forms.Form):
         label=_("Note for the admins (private)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, host, methods=(), fixed_type: str | None = None, **kwargs):
+    def __init__(self, *args, host, methods=(), fixed_type: str | None = None, collective=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices(host)
+        events = collective.events.order_by("-starts_at")[:100] if collective is not None else []
+        self.fields["event_ref"].choices = [("", _("No event"))] + [
+            (e.public_id, f"{e.title} ({e.starts_at:%Y-%m-%d})") for e in events
+        ]
         self.methods = {m.public_id: m for m in methods}
         self.fields["payout_method"].choices = [("", _("A new bank account (below)"))] + [
             (m.public_id, str(m)) for m in methods

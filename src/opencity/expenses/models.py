@@ -86,8 +86,15 @@ class Expense(models.Model):
     type = models.CharField(_("type"), max_length=20, choices=ExpenseType.choices)
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("category"), max_length=40, default=BuiltinCategory.OTHER)
-    # There is no events app yet: a free-text reference to the event this spending was for.
-    event_ref = models.CharField(_("event"), max_length=200, blank=True)
+    # The event this spending was for: its costs appear in the event's public result.
+    event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expenses",
+        verbose_name=_("event"),
+    )
     currency = models.CharField(max_length=3)
     amount = models.BigIntegerField(_("amount"))
     status = models.CharField(max_length=20, choices=ExpenseStatus.choices, default=ExpenseStatus.DRAFT, db_index=True)

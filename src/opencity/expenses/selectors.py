@@ -81,7 +81,8 @@ def expense_public_data(expense: Expense, categories: dict | None = None) -> dic
         "amount": {"value": expense.amount, "currency": expense.currency},
         "status": expense.status,
         "payee": payee_public_name(expense),
-        "event": expense.event_ref,
+        "event": expense.event.title if expense.event_id else "",
+        "event_id": expense.event.public_id if expense.event_id else "",
         "created_at": expense.created_at,
         "submitted_at": expense.submitted_at,
         "approved_at": expense.approved_at,
@@ -266,7 +267,7 @@ def host_expenses_csv(host, *, start: dt.date, end: dt.date) -> str:
                 e.submitted_at.date().isoformat() if e.submitted_at else "",
                 e.approved_at.date().isoformat() if e.approved_at else "",
                 e.paid_on.isoformat() if e.paid_on else "",
-                _csv_safe(e.event_ref),
+                _csv_safe(e.event.title if e.event_id else ""),
             ]
         )
     return buf.getvalue()

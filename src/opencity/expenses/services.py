@@ -100,12 +100,23 @@ def _save_items(expense: Expense, items: list[ItemInput], existing: dict[str, Ex
         old.delete()
 
 
+def _event(collective, ref: str):
+    """The collective's event this spending was for, by public id ("" for none)."""
+    ref = (ref or "").strip()
+    if not ref:
+        return None
+    event = collective.events.filter(public_id=ref).first()
+    if event is None:
+        raise ValidationFailed(_("This event does not belong to the collective."), code="unknown_event", field="event")
+    return event
+
+
 def _apply(expense: Expense, *, by, title, category, event_ref, items, payee, note, invoice_number, supplier_vat):
     person = person_find_or_create(email=by.email, name=by.name, user=by)
     method = _payout_method(person=person, payee=payee)
     expense.title = title.strip()[:200]
     expense.category = category
-    expense.event_ref = (event_ref or "").strip()[:200]
+    expense.event = _event(expense.collective, event_ref)
     expense.payee_type = payee.type
     expense.payee_person = person if payee.type == PayeeType.SELF else None
     expense.payee_name = (person.public_name if payee.type == PayeeType.SELF else payee.name.strip())[:200]

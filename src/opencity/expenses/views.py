@@ -93,6 +93,7 @@ def expense_new(request, slug):
         form = forms.ExpenseForm(
             host=collective.host,
             methods=methods,
+            collective=collective,
             initial={
                 "form_token": uuid.uuid4().hex,
                 "type": "reimbursement",
@@ -107,7 +108,7 @@ def expense_new(request, slug):
     done = selectors.expense_submitted_with(request.user, request.POST.get("form_token", ""))
     if done is not None:  # the same form sent again (double click, retry): its kept receipts were used already
         return redirect(_detail_url(done))
-    form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods)
+    form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods, collective=collective)
     formset, ready = _bind_items(request, form, collective=collective, expense_type=request.POST.get("type", ""))
     if ready:
         d = form.cleaned_data
@@ -172,11 +173,12 @@ def expense_edit(request, slug, public_id):
             host=collective.host,
             methods=methods,
             fixed_type=expense.type,
+            collective=collective,
             initial={
                 "type": expense.type,
                 "title": expense.title,
                 "category": expense.category,
-                "event_ref": expense.event_ref,
+                "event_ref": expense.event.public_id if expense.event_id else "",
                 "payee_type": expense.payee_type,
                 "payee_name": expense.payee_name if expense.payee_type == "organisation" else "",
                 "payout_method": expense.payout_method.public_id if expense.payout_method else "",
@@ -202,7 +204,9 @@ def expense_edit(request, slug, public_id):
         return _render_form(
             request, collective, form, forms.item_formset(initial=initial, rows=len(initial) + 1), expense
         )
-    form = forms.ExpenseForm(request.POST, host=collective.host, methods=methods, fixed_type=expense.type)
+    form = forms.ExpenseForm(
+        request.POST, host=collective.host, methods=methods, fixed_type=expense.type, collective=collective
+    )
     formset, ready = _bind_items(
         request,
         form,

@@ -24,7 +24,19 @@ EXPENSE = "expense"
 PAYOUT = "payout"
 PAYOUT_FILE_BANK_FEE = "payout_file_bank_fee"
 REVERSAL = "reversal"
-WHAT = {CONTRIBUTION, REFUND, PARTIAL_REFUND, DISPUTE, DISPUTE_WON, EXPENSE, PAYOUT, PAYOUT_FILE_BANK_FEE, REVERSAL}
+TICKETS = "tickets"
+WHAT = {
+    TICKETS,
+    CONTRIBUTION,
+    REFUND,
+    PARTIAL_REFUND,
+    DISPUTE,
+    DISPUTE_WON,
+    EXPENSE,
+    PAYOUT,
+    PAYOUT_FILE_BANK_FEE,
+    REVERSAL,
+}
 
 # Keys of Journal.facts["why"]: reasons the system gives when no person typed one.
 PAYMENT_FAILED = "payment_failed"
@@ -75,6 +87,8 @@ def _sentence(f: dict, kind: str, main_kind: str, text: str) -> str:
         return gettext("Bank fee for a payout file") if what == PAYOUT_FILE_BANK_FEE else gettext("Bank fee")
     if what == CONTRIBUTION:
         return gettext("Contribution: %(tier)s") % {"tier": ref} if ref else gettext("Contribution")
+    if what == TICKETS:
+        return gettext("Tickets: %(event)s") % {"event": ref} if ref else gettext("Tickets")
     if what == REFUND:
         return gettext("Refund")
     if what == PARTIAL_REFUND:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import ValidationFailed
+from opencity.payments.pipeline import ProcessorRefund
 
 
 @dataclass
@@ -50,8 +51,6 @@ class PaymentProvider(ABC):
         """Give `amount` back at the processor; returns a `ProcessorRefund` (its id, amount, and the part of
         the processor's fee it returned). The default, for processors that keep their fee (the demo card):
         our key is the refund's id and no fee comes back. Posted in the ledger by the caller."""
-        from opencity.contributions.refunds import ProcessorRefund
-
         return ProcessorRefund(external_id=idempotency_key, amount=amount, fee_returned=0)
 
 

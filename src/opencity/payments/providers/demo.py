@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from opencity.payments import pipeline
 from opencity.payments.providers import PaymentProvider, StartResult, register
 
 
@@ -22,22 +22,18 @@ class DemoCardProvider(PaymentProvider):
 
     def start(self, contribution, request) -> StartResult:
         """Settle immediately through the same code path as a real processor's confirmation."""
-        from opencity.contributions import settlement
-
-        settlement.contribution_record_paid(
+        pipeline.settler("record_paid")(
             contribution=contribution,
             processor=self.code,
             processor_fee=self.estimate_fee(contribution.amount),
             external_payment_id=f"demo_{contribution.public_id}",
         )
-        return StartResult(redirect_url=reverse("contributions:thanks", args=[contribution.public_id]))
+        return StartResult(redirect_url=pipeline.settler("return_url")(contribution))
 
     def charge_renewal(self, recurring, *, effective_date=None):
         """Demo memberships renew themselves when due (called by the memberships_check task)."""
-        from opencity.contributions import settlement
-
         period = effective_date.isoformat() if effective_date else recurring.next_expected_date.isoformat()
-        return settlement.contribution_record_renewal(
+        return pipeline.settler("record_renewal")(
             recurring=recurring,
             amount=recurring.amount,
             processor_fee=self.estimate_fee(recurring.amount),

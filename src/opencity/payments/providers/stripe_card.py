@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import stripe as stripe_lib
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opencity.payments import stripe_api
+from opencity.payments import pipeline, stripe_api
+from opencity.payments.pipeline import ProcessorRefund
 from opencity.payments.providers import PaymentProvider, StartResult, register
 
 
@@ -28,10 +28,13 @@ class StripeCardProvider(PaymentProvider):
     def start(self, contribution, request) -> StartResult:
         """Create (or find again, same idempotency key) the Checkout Session for our PENDING contribution."""
         s = stripe_api.client()
-        thanks = settings.SITE_URL + reverse("contributions:thanks", args=[contribution.public_id])
-        cancel = settings.SITE_URL + reverse("contributions:checkout", args=[contribution.collective.slug])
+        thanks = settings.SITE_URL + pipeline.settler("return_url")(contribution)
+        cancel = settings.SITE_URL + pipeline.settler("cancel_url")(contribution)
         name = gettext("Contribution to %(name)s") % {"name": contribution.collective.name}
-        if contribution.tier_id:
+        described = pipeline.purpose_url(contribution.purpose, "describe", contribution)
+        if described:  # e.g. "Tickets: Fundraising dinner", from the purpose's owner
+            name = f"{described} — {contribution.collective.name}"
+        elif contribution.tier_id:
             name = f"{contribution.tier.name} — {contribution.collective.name}"
         price_data = {
             "currency": contribution.currency.lower(),
@@ -61,9 +64,7 @@ class StripeCardProvider(PaymentProvider):
             raise stripe_api.ProcessorUnavailable(
                 _("The card processor is not reachable right now; nothing was charged. Please try again.")
             ) from exc
-        from opencity.contributions import settlement
-
-        settlement.contribution_set_checkout(contribution=contribution, checkout_id=session["id"])
+        pipeline.settler("set_checkout")(contribution=contribution, checkout_id=session["id"])
         return StartResult(redirect_url=session["url"])
 
     def cancel_recurring(self, recurring) -> None:
@@ -83,8 +84,6 @@ class StripeCardProvider(PaymentProvider):
         """Refund `amount` of the charge; Stripe's refund balance transaction tells what fee, if any, it returned."""
         if not contribution.external_payment_id:
             return super().refund(contribution, amount=amount, idempotency_key=idempotency_key)
-        from opencity.contributions.refunds import ProcessorRefund
-
         try:
             refund = stripe_api.as_dict(
                 stripe_api.client().Refund.create(
