@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "opencity.payments",
     "opencity.contributions",
     "opencity.expenses",
+    "opencity.banking",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # API payloads above this are refused with 413 (receipts go through multipart file fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+# The largest bank statement file (CAMT.053 or CODA) an import accepts, in bytes.
+BANK_STATEMENT_MAX_BYTES = int(os.environ.get("BANK_STATEMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
