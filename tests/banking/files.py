@@ -95,10 +95,16 @@ def _amt(minor: int) -> str:
     return f"{abs(minor) * 10:015d}"
 
 
-def coda(*, iban: str, lines: list[Line], opening: int = 0, seq: str = "001", date: dt.date = dt.date(2026, 11, 30)) -> bytes:
+def coda(
+    *, iban: str, lines: list[Line], opening: int = 0, seq: str = "001", date: dt.date = dt.date(2026, 11, 30)
+) -> bytes:
     """A CODA v2 file (one statement, Belgian IBAN structure) with `lines` as movements."""
     closing = opening + sum(ln.amount for ln in lines)
-    recs = [_rec(f"0000030112672505        00099449  OPENCITY TEST             GKCCBEBB   00000000000 00000" + " " * 39 + "2")]
+    recs = [
+        _rec(
+            "0000030112672505        00099449  OPENCITY TEST             GKCCBEBB   00000000000 00000" + " " * 39 + "2"
+        )
+    ]
     recs[0] = recs[0][:127] + "2"
     recs.append(
         _rec(

@@ -48,7 +48,12 @@ def test_globalised_details_are_not_booked_twice():
 
 @pytest.mark.parametrize("version", ["02", "03", "04", "05", "06", "07", "08"])
 def test_crafted_camt_every_version(version):
-    data = camt053(iban="BE68539007547034", version=version, opening=1000, lines=[Line(2500, "090933755493"), Line(-700, "fee", structured=False)])
+    data = camt053(
+        iban="BE68539007547034",
+        version=version,
+        opening=1000,
+        lines=[Line(2500, "090933755493"), Line(-700, "fee", structured=False)],
+    )
     (st,) = parse(data)
     assert (st.opening_balance, st.closing_balance, len(st.lines)) == (1000, 2800, 2)
     assert st.lines[0].structured_communication == "090933755493"
@@ -56,7 +61,9 @@ def test_crafted_camt_every_version(version):
 
 
 def test_crafted_coda():
-    data = coda(iban="BE68539007547034", opening=500, lines=[Line(2500, "090933755493"), Line(-300, "Frais", structured=False)])
+    data = coda(
+        iban="BE68539007547034", opening=500, lines=[Line(2500, "090933755493"), Line(-300, "Frais", structured=False)]
+    )
     (st,) = parse(data)
     assert (st.iban, st.opening_balance, st.closing_balance) == ("BE68539007547034", 500, 2700)
     assert [ln.amount for ln in st.lines] == [2500, -300]

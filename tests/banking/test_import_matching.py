@@ -31,7 +31,9 @@ def test_crafted_file_matches_every_pending_contribution(fmt, host, collective, 
     other = make_collective(host)
     pending = [pending_transfer(collective, amount=2500), pending_transfer(other, amount=1000, email="b@example.org")]
     lines = [Line(c.amount, c.communication, date=TODAY) for c in pending]
-    data = (camt053 if fmt == "camt" else coda)(iban=IBAN, lines=lines, **({"start": TODAY, "end": TODAY} if fmt == "camt" else {"date": TODAY}))
+    data = (camt053 if fmt == "camt" else coda)(
+        iban=IBAN, lines=lines, **({"start": TODAY, "end": TODAY} if fmt == "camt" else {"date": TODAY})
+    )
     result = services.statement_import(host=host, data=data, system=True)
     assert (len(result.new_lines), result.matched) == (2, 2)
     for c in pending:
@@ -67,7 +69,9 @@ def test_communication_found_in_free_text(text, host, collective, bank_account):
     c = pending_transfer(collective)
     d = c.communication
     free = text.format(a=d[:3], b=d[3:7], c=d[7:])
-    services.statement_import(host=host, data=camt053(iban=IBAN, lines=[Line(c.amount, free, structured=False)]), system=True)
+    services.statement_import(
+        host=host, data=camt053(iban=IBAN, lines=[Line(c.amount, free, structured=False)]), system=True
+    )
     c.refresh_from_db()
     assert c.status == Contribution.Status.PAID
 
@@ -83,7 +87,9 @@ def test_different_amount_recorded_as_received_and_flagged(host, collective, ban
 
 def test_statement_for_another_iban_is_refused(host, bank_account):
     with pytest.raises(StatementFileError) as err:
-        services.statement_import(host=host, data=camt053(iban="BE71096123456769", lines=[Line(100, "x", structured=False)]), system=True)
+        services.statement_import(
+            host=host, data=camt053(iban="BE71096123456769", lines=[Line(100, "x", structured=False)]), system=True
+        )
     assert err.value.code == "unknown_bank_account"
     assert BankStatementLine.objects.count() == 0
 
@@ -91,13 +97,17 @@ def test_statement_for_another_iban_is_refused(host, bank_account):
 def test_overlapping_files_store_each_line_once(host, collective, bank_account):
     a, b, c = (Line(1000 + i, f"gift {i}", structured=False, ref=f"R{i}") for i in range(3))
     services.statement_import(host=host, data=camt053(iban=IBAN, lines=[a, b], stmt_id="S1"), system=True)
-    result = services.statement_import(host=host, data=camt053(iban=IBAN, lines=[b, c], stmt_id="S2", opening=2001), system=True)
+    result = services.statement_import(
+        host=host, data=camt053(iban=IBAN, lines=[b, c], stmt_id="S2", opening=2001), system=True
+    )
     assert (len(result.new_lines), result.known_lines) == (1, 1)
     assert BankStatementLine.objects.count() == 3
 
 
 def test_unmatched_credit_waits_in_the_queue(host, bank_account):
-    services.statement_import(host=host, data=camt053(iban=IBAN, lines=[Line(5000, "sponsor", structured=False)]), system=True)
+    services.statement_import(
+        host=host, data=camt053(iban=IBAN, lines=[Line(5000, "sponsor", structured=False)]), system=True
+    )
     line = BankStatementLine.objects.get()
     assert line.state == LineState.UNMATCHED and line.journal_id is None
     rec = reconciliation.account_reconciliation(bank_account)
@@ -140,13 +150,23 @@ def test_stripe_payout_clears_the_clearing_account(host, collective, bank_accoun
 
     clearing = host_account(host, AccountKind.CLEARING, processor="stripe")
     record_incoming_payment(
-        collective=collective, amount=10000, idempotency_key="card-1", source_account=clearing,
-        processor_fee=175, processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor="stripe"),
+        collective=collective,
+        amount=10000,
+        idempotency_key="card-1",
+        source_account=clearing,
+        processor_fee=175,
+        processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor="stripe"),
     )
     clearing.refresh_from_db()
     owed = clearing.debits_posted - clearing.credits_posted  # what Stripe owes the host (its payout)
     assert owed > 0
-    services.statement_import(host=host, data=camt053(iban=IBAN, lines=[Line(owed, "STRIPE PAYOUT po_123", structured=False, name="Stripe Payments Europe")]), system=True)
+    services.statement_import(
+        host=host,
+        data=camt053(
+            iban=IBAN, lines=[Line(owed, "STRIPE PAYOUT po_123", structured=False, name="Stripe Payments Europe")]
+        ),
+        system=True,
+    )
     clearing.refresh_from_db()
     assert clearing.debits_posted == clearing.credits_posted
     assert BankStatementLine.objects.get().match_kind == MatchKind.PROCESSOR

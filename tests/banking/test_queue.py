@@ -23,7 +23,9 @@ def admin(host_admin):
 
 
 def _line(host, amount, text="sponsor"):
-    services.statement_import(host=host, data=camt053(iban=IBAN, lines=[Line(amount, text, structured=False)]), system=True)
+    services.statement_import(
+        host=host, data=camt053(iban=IBAN, lines=[Line(amount, text, structured=False)]), system=True
+    )
     return BankStatementLine.objects.get()
 
 
@@ -49,7 +51,9 @@ def test_assign_added_funds_then_undo(host, collective, bank_account, admin, che
 def test_host_own_movement_and_leave(host, bank_account, admin, check_ledger):
     services.statement_import(
         host=host,
-        data=coda(iban=IBAN, lines=[Line(-250, "Frais de gestion", structured=False), Line(13, "Interest", structured=False)]),
+        data=coda(
+            iban=IBAN, lines=[Line(-250, "Frais de gestion", structured=False), Line(13, "Interest", structured=False)]
+        ),
         system=True,
     )
     fee, interest = BankStatementLine.objects.order_by("amount")
@@ -84,7 +88,11 @@ def test_payout_debit_settles_its_payout_line(host, collective, bank_account, ad
     batch = payouts.payout_batch_create(host=host, expenses=[expense], by=admin)
     payouts.payout_batch_mark_sent(batch=batch, by=admin)
     e2e = batch.lines.get().end_to_end_id
-    services.statement_import(host=host, data=camt053(iban=IBAN, lines=[Line(-4200, "payout", structured=False, end_to_end_id=e2e)]), system=True)
+    services.statement_import(
+        host=host,
+        data=camt053(iban=IBAN, lines=[Line(-4200, "payout", structured=False, end_to_end_id=e2e)]),
+        system=True,
+    )
     line = BankStatementLine.objects.get()
     assert (line.state, line.match_kind) == (LineState.MATCHED, MatchKind.PAYOUT)
     assert PayoutLine.objects.get().status == PayoutLine.Status.PAID

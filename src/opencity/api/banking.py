@@ -115,9 +115,7 @@ def _line_out(ln: BankStatementLine) -> dict:
 def statements(request, slug: str, cursor: str | None = None, limit: int = 20):
     """The host's imported statements, newest first (host admins)."""
     host = _host(request, slug)
-    rows, nxt = keyset_page(
-        selectors.host_statements(host), cursor=cursor, limit=clamp_limit(limit), descending=True
-    )
+    rows, nxt = keyset_page(selectors.host_statements(host), cursor=cursor, limit=clamp_limit(limit), descending=True)
     return {"results": [_statement_out(st) for st in rows], "next": nxt}
 
 

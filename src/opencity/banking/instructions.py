@@ -7,8 +7,8 @@ import io
 from decimal import Decimal
 
 import segno
-from segno import helpers as segno_helpers
 from django.db import transaction
+from segno import helpers as segno_helpers
 
 from opencity.banking import communication
 from opencity.banking.selectors import host_main_bank_account
@@ -37,7 +37,10 @@ def transfer_instructions(contribution) -> dict:
     if account is None or ref is None:
         return {}
     qr = epc_qr(
-        name=account.beneficiary, iban=account.iban, bic=account.bic, amount=contribution.amount,
+        name=account.beneficiary,
+        iban=account.iban,
+        bic=account.bic,
+        amount=contribution.amount,
         reference=ref.communication,
     )
     return {

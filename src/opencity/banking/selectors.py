@@ -33,9 +33,11 @@ def host_statements(host):
 
 
 def statement_by_public_id(host, public_id: str) -> BankStatement | None:
-    return BankStatement.objects.filter(bank_account__host=host, public_id=public_id).select_related(
-        "bank_account"
-    ).first()
+    return (
+        BankStatement.objects.filter(bank_account__host=host, public_id=public_id)
+        .select_related("bank_account")
+        .first()
+    )
 
 
 def statement_lines(statement):

@@ -206,14 +206,24 @@ def account_reconciliation_csv(request, slug, public_id):
     w = csv.writer(response)
     cur = host.currency
     w.writerow(["section", "date", "reference", "description", "amount_minor", "currency"])
-    w.writerow(["bank_change", rec.date or "", rec.statement.public_id if rec.statement else "", "", rec.bank_change, cur])
+    w.writerow(
+        ["bank_change", rec.date or "", rec.statement.public_id if rec.statement else "", "", rec.bank_change, cur]
+    )
     w.writerow(["ledger_change", rec.date or "", "", "", rec.ledger_change, cur])
     w.writerow(["difference", rec.date or "", "", "reconciled" if rec.reconciled else "", rec.difference, cur])
     for ln in rec.not_in_ledger:
         w.writerow(["line_not_in_ledger", ln.booking_date, ln.public_id, _csv_safe(ln.communication), ln.amount, cur])
     for t in rec.in_flight:
-        w.writerow(["ledger_not_on_statement", t.effective_date, t.journal.public_id, _csv_safe(t.description),
-                    t.bank_amount, cur])
+        w.writerow(
+            [
+                "ledger_not_on_statement",
+                t.effective_date,
+                t.journal.public_id,
+                _csv_safe(t.description),
+                t.bank_amount,
+                cur,
+            ]
+        )
     for st, gap in rec.gaps:
         w.writerow(["gap_before_statement", st.from_date, st.public_id, "", gap, cur])
     for st, amount in rec.incomplete:

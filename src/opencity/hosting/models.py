@@ -80,9 +80,7 @@ class Host(models.Model):
         _("two approvals needed above (minor units)"), null=True, blank=True
     )
     membership_grace_days = models.PositiveIntegerField(_("grace period for failed renewals (days)"), default=14)
-    bank_transfer_expiry_days = models.PositiveIntegerField(
-        _("pending bank transfers expire after (days)"), default=30
-    )
+    bank_transfer_expiry_days = models.PositiveIntegerField(_("pending bank transfers expire after (days)"), default=30)
     profile = models.OneToOneField(
         "hosting.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_as_host"
     )

@@ -132,7 +132,9 @@ def _details(tx, ns) -> dict:
     name = ""
     iban = ""
     for party in ("Dbtr", "Cdtr"):
-        name = name or _text(tx, f"c:RltdPties/c:{party}/c:Nm", ns) or _text(tx, f"c:RltdPties/c:{party}/c:Pty/c:Nm", ns)
+        name = (
+            name or _text(tx, f"c:RltdPties/c:{party}/c:Nm", ns) or _text(tx, f"c:RltdPties/c:{party}/c:Pty/c:Nm", ns)
+        )
         iban = iban or _text(tx, f"c:RltdPties/c:{party}Acct/c:Id/c:IBAN", ns)
     e2e = _text(tx, "c:Refs/c:EndToEndId", ns)
     return {

@@ -86,5 +86,8 @@ def available(host, *, recurring: bool = False) -> list[PaymentProvider]:
 
 
 def _load() -> None:
-    from opencity.payments.providers import demo, stripe_card  # noqa: F401 - registers them
-    from opencity.payments.providers import bank_transfer  # noqa: F401, I001 - registered last: cards first
+    from opencity.payments.providers import (  # noqa: F401 - registers them
+        bank_transfer,  # noqa: F401, I001 - registered last: cards first
+        demo,
+        stripe_card,
+    )
