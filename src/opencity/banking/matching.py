@@ -66,13 +66,27 @@ def _post_bank_leg(line: BankStatementLine, other, kind: str, description: str, 
     )
 
 
+BATCH = 500
+
+
 def lines_match(*, lines, progress=None) -> int:
+    """Match new lines, many per transaction (one commit per batch, a savepoint per line): a line whose
+    match is refused stays new and is tried again at the next import of its file."""
+    from opencity.core.errors import DomainError
+    from opencity.ledger.errors import LedgerError
+
     matched = 0
-    for line in lines:
-        if line_match(line=line).state == LineState.MATCHED:
-            matched += 1
-        if progress:
-            progress(1)
+    lines = list(lines)
+    for i in range(0, len(lines), BATCH):
+        with transaction.atomic():
+            for line in lines[i : i + BATCH]:
+                try:
+                    if line_match(line=line).state == LineState.MATCHED:
+                        matched += 1
+                except (DomainError, LedgerError):
+                    pass  # rolled back to the line's savepoint; it stays NEW
+                if progress:
+                    progress(1)
     return matched
 
 
