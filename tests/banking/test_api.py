@@ -35,6 +35,9 @@ def test_upload_list_and_assign(client, host, collective, bank_account, admin_au
     data = camt053(iban=IBAN, lines=[Line(2000, c.communication), Line(9000, "sponsor", structured=False)])
     url = f"/api/v1/hosts/{host.slug}/bank/statements"
     r = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth)
+    assert r.status_code == 403 and r.json()["code"] == "2fa_required"
+    enable_2fa(host.admins.first())
+    r = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth)
     assert r.status_code == 201, r.content
     assert (r.json()["new_lines"], r.json()["matched"]) == (2, 1)
     again = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth).json()
@@ -47,9 +50,6 @@ def test_upload_list_and_assign(client, host, collective, bank_account, admin_au
     open_line = client.get(f"/api/v1/hosts/{host.slug}/bank/lines?state=unmatched", **admin_auth).json()["results"][0]
     assign = f"/api/v1/hosts/{host.slug}/bank/lines/{open_line['id']}/assign"
     body = {"action": "added_funds", "collective": collective.slug}
-    refused = client.post(assign, body, content_type="application/json", **admin_auth)
-    assert refused.status_code == 403 and refused.json()["code"] == "2fa_required"
-    enable_2fa(host.admins.first())
     ok = client.post(assign, body, content_type="application/json", **admin_auth)
     assert ok.status_code == 200 and ok.json()["state"] == "assigned"
     twice = client.post(assign, body, content_type="application/json", **admin_auth)
@@ -60,6 +60,7 @@ def test_upload_list_and_assign(client, host, collective, bank_account, admin_au
 
 
 def test_bad_upload_is_a_4xx_with_code(client, host, bank_account, admin_auth):
+    enable_2fa(host.admins.first())
     r = client.post(
         f"/api/v1/hosts/{host.slug}/bank/statements", {"file": SimpleUploadedFile("x.xml", XXE)}, **admin_auth
     )

@@ -53,7 +53,11 @@ def test_bank_pages_for_host_admins_only(client, host, bank_account):
 
 def test_upload_matches_and_public_page_shows_the_contribution(client, host, collective, bank_account, check_ledger):
     c = pending_transfer(collective, amount=3000, name="Ana Public")
-    client.force_login(host.admins.first())
+    admin = host.admins.first()
+    client.force_login(admin)
+    refused = client.post(_url("upload", host), {"file": SimpleUploadedFile("s.xml", b"<x/>")}, follow=True)
+    assert "two-factor" in refused.content.decode()
+    enable_2fa(admin)
     f = SimpleUploadedFile("stmt.xml", camt053(iban=IBAN, lines=[Line(3000, c.communication)]))
     r = client.post(_url("upload", host), {"file": f}, follow=True)
     assert "1 new lines" in r.content.decode() or "1 matched" in r.content.decode()
@@ -78,7 +82,7 @@ def test_upload_matches_and_public_page_shows_the_contribution(client, host, col
     ],
 )
 def test_bad_upload_imports_nothing_with_a_message(client, host, bank_account, data):
-    client.force_login(host.admins.first())
+    client.force_login(enable_2fa(host.admins.first()))
     r = client.post(_url("upload", host), {"file": SimpleUploadedFile("bad.xml", data)}, follow=True)
     assert r.status_code == 200
     assert BankStatementLine.objects.count() == 0
@@ -87,7 +91,7 @@ def test_bad_upload_imports_nothing_with_a_message(client, host, bank_account, d
 
 def test_oversized_upload_refused(client, host, bank_account, settings):
     settings.BANK_STATEMENT_MAX_BYTES = 100
-    client.force_login(host.admins.first())
+    client.force_login(enable_2fa(host.admins.first()))
     r = client.post(_url("upload", host), {"file": SimpleUploadedFile("big.xml", b"<" + b" " * 200)}, follow=True)
     assert "too large" in r.content.decode()
     assert BankStatementLine.objects.count() == 0

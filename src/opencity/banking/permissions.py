@@ -10,7 +10,8 @@ def can_view_bank(user, host) -> bool:
 
 
 def can_import_statement(user, host) -> bool:
-    return is_host_admin(user, host)
+    """Importing matches lines and posts them to the ledger because a person clicked: a recent second factor."""
+    return is_host_admin(user, host) and has_2fa(user)
 
 
 def can_manage_bank_accounts(user, host) -> bool:

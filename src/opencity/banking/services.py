@@ -106,6 +106,10 @@ def statement_import(*, host, data: bytes, by=None, system: bool = False, progre
     new; two imports of one file at once serialise on the bank account row and give the result of one.
     """
     if not system and not permissions.can_import_statement(by, host):
+        if permissions.can_view_bank(by, host):
+            raise PermissionDenied(
+                _("Turn on two-factor authentication in your settings before moving money."), code="2fa_required"
+            )
         raise PermissionDenied()
     parsed = parse(data)
     accounts = {a.iban: a for a in BankAccount.objects.filter(host=host)}
