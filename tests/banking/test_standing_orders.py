@@ -91,3 +91,20 @@ def test_instructions_email_with_qr_sent_once(host, collective, bank_account, dj
     assert "+++" in msg.body and "BE68 5390 0754 7034" in msg.body and "42.00" in msg.body
     assert msg.attachments[0][0] == "transfer-qr.png"
     assert msg.attachments[0][1][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_host_chooses_the_expiry_days(host, collective, bank_account):
+    import pytest
+
+    from opencity.core.errors import ValidationFailed
+    from opencity.hosting.services import host_update
+
+    admin = host.admins.first()
+    with pytest.raises(ValidationFailed) as err:
+        host_update(host=host, by=admin, bank_transfer_expiry_days=0)
+    assert err.value.code == "invalid_expiry"
+    host_update(host=host, by=admin, bank_transfer_expiry_days=3)
+    pending_transfer(collective)
+    today = dt.date.today()
+    assert pending_transfers_expire(today=today + dt.timedelta(days=2)) == 0
+    assert pending_transfers_expire(today=today + dt.timedelta(days=3)) == 1

@@ -150,6 +150,9 @@ class HostSettingsForm(_Form):
     membership_grace_days = forms.IntegerField(
         label=_("Grace period for failed membership renewals (days)"), min_value=0, max_value=365
     )
+    bank_transfer_expiry_days = forms.IntegerField(
+        label=_("Pending bank transfers are cancelled after (days)"), min_value=1, max_value=365, required=False
+    )
 
     def __init__(self, *args, host, **kwargs):
         self.host = host
@@ -168,11 +171,14 @@ class HostSettingsForm(_Form):
             "languages": host.languages,
             "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
             "membership_grace_days": host.membership_grace_days,
+            "bank_transfer_expiry_days": host.bank_transfer_expiry_days,
         }
         return cls(data, host=host, initial=initial)
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
+        if data.get("bank_transfer_expiry_days") is None:
+            data.pop("bank_transfer_expiry_days", None)  # left empty: unchanged
         threshold = data.pop("expense_two_approvals_above")
         data["expense_two_approvals_above"] = (
             None if threshold is None else Money.parse(threshold, self.host.currency).amount
