@@ -4,19 +4,51 @@ Runs in-process against the WSGI app, with a seeded demo so slugs exist, and a p
 authenticated operations are reached too.
 """
 
+import base64
+import json
+
 import pytest
 import schemathesis
 from django.core import signals
 from django.core.management import call_command
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from opencity.accounts.models import User
 from opencity.accounts.services import api_token_create
+from opencity.core.cursors import encode_cursor
 from opencity.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+def _unsigned(value) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+# What a hand-crafted cursor looks like (issue 8 item 11): forged (unsigned) ones, and signed ones carrying
+# values no page ever makes — both must give a 400 `invalid_cursor`, never a 500.
+_WEIRD = [-100, "x", 1e30, 10**30, None, [], {}, True, "2026-13-45"]
+CRAFTED_CURSORS = st.one_of(
+    st.sampled_from([_unsigned({"o": v}) for v in _WEIRD] + [_unsigned({"k": v}) for v in _WEIRD]),
+    st.sampled_from(
+        [encode_cursor({key: v}) for key in ("o", "k") for v in _WEIRD]
+        + [encode_cursor({"d": v, "j": v, "i": v}) for v in _WEIRD]
+        + [encode_cursor({"o": 1, "k": 1}), encode_cursor([1]), encode_cursor("x")]
+    ),
+    st.text(max_size=40),
+)
+
+
+@schema.hook
+def flatmap_query(ctx, query):
+    """Every operation that reads a `cursor` gets crafted ones most of the time (random text alone would
+    only ever hit the base64 error)."""
+    if ctx.operation is None or not any(p.name == "cursor" for p in ctx.operation.query):
+        return st.just(query)
+    return st.one_of(st.just(query), CRAFTED_CURSORS.map(lambda c: {**(query or {}), "cursor": c}))
 
 
 @pytest.fixture(scope="module", autouse=True)

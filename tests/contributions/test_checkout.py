@@ -194,6 +194,8 @@ def test_admin_creates_and_archives_tiers_from_the_page(client, collective, coll
 def test_double_submit_concurrently_creates_one_contribution(check_ledger):
     import threading
 
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
     from django.test import Client
 
@@ -201,11 +203,15 @@ def test_double_submit_concurrently_creates_one_contribution(check_ledger):
 
     collective = make_collective(make_host())
     statuses, barrier = [], threading.Barrier(6)
+    session = SessionStore()
+    session.create()  # one browser submitting six times: idempotency keys belong to its session
 
     def worker():
         try:
+            browser = Client()
+            browser.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
             barrier.wait()
-            statuses.append(_post(Client(), collective, idempotency_token="race-token").status_code)
+            statuses.append(_post(browser, collective, idempotency_token="race-token").status_code)
         finally:
             connection.close()
 

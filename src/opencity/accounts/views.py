@@ -14,7 +14,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -24,6 +23,7 @@ from opencity.accounts.conf import knob_list
 from opencity.accounts.forms import LoginForm, OtpForm, PasswordResetForm, SignupForm
 from opencity.accounts.models import RateLimitEvent, User
 from opencity.core.errors import DomainError
+from opencity.core.redirects import safe_next
 
 OTP_SESSION_KEY = "accounts_otp_pending"
 OTP_MAX_AGE = 300
@@ -51,12 +51,7 @@ def _client_ip(request) -> str | None:
 
 
 def _safe_next(request, default: str = "") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return safe_next(request, default)
 
 
 def _complete_login(request, user: User, next_url: str = ""):
@@ -183,7 +178,7 @@ def set_language(request):
 
     The `next` URL is translated in the language of its own prefix, so switching works from any page.
     """
-    next_url = request.POST.get("next", request.GET.get("next")) or "/"
+    next_url = safe_next(request, "/")
     path_lang = translation.get_language_from_path(urlsplit(next_url).path) or settings.LANGUAGE_CODE
     with translation.override(path_lang):
         response = django_set_language(request)

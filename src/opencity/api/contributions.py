@@ -9,10 +9,11 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from opencity.api.auth import optional_auth
-from opencity.api.pagination import clamp_limit, decode_cursor, encode_cursor
+from opencity.api.pagination import clamp_limit
 from opencity.api.schemas import ErrorOut, MoneyOut, money_out
 from opencity.contributions import permissions, selectors, services
 from opencity.contributions.models import Tier
+from opencity.core.cursors import OFFSET, decode_cursor, encode_cursor
 from opencity.core.errors import NotFound, PermissionDenied
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
@@ -91,7 +92,7 @@ def contributors(request, slug: str, cursor: str | None = None, limit: int = 50)
     """The contributors wall, biggest total first. Anonymous gifts show as "Anonymous"; no emails."""
     collective = _collective(request, slug)
     limit = clamp_limit(limit, 50)
-    start = int((decode_cursor(cursor) or {}).get("o", 0) or 0)
+    start = (decode_cursor(cursor, o=OFFSET) or {"o": 0})["o"]
     rows = selectors.collective_contributors(collective, limit=start + limit + 1)[start:]
     nxt = encode_cursor({"o": start + limit}) if len(rows) > limit else None
     return {

@@ -22,15 +22,25 @@ def cancel_url(recurring: RecurringContribution) -> str:
     return settings.SITE_URL + reverse("contributions:recurring_cancel_token", args=[recurring.cancel_token])
 
 
+def confirm_url(contribution: Contribution) -> str:
+    """The signed "this was me" link, in the active language (the receipt's)."""
+    from opencity.contributions.services import identity_confirm_token
+
+    token = identity_confirm_token(contribution)
+    return settings.SITE_URL + reverse("contributions:confirm_identity", args=[contribution.public_id, token])
+
+
 def send_receipt(contribution: Contribution) -> int:
     c = contribution
-    lang = _language(c.person, c.language)
+    # An unverified gift's receipt goes to the email's owner, who may not be the giver: in the owner's language.
+    lang = _language(c.person, c.language if c.identity_verified else "")
     with translation.override(lang):
         context = {
             "contribution": c,
             "collective": c.collective,
             "host": c.collective.host,
             "cancel_url": cancel_url(c.recurring) if c.recurring_id else "",
+            "confirm_url": "" if c.identity_verified else confirm_url(c),
             "SITE_URL": settings.SITE_URL,
         }
         subject = _("Your receipt %(number)s — %(collective)s") % {

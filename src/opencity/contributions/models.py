@@ -85,6 +85,9 @@ class RecurringContribution(models.Model):
     interval = models.CharField(max_length=8, choices=Interval.choices)
     payment_method = models.CharField(max_length=30)
     anonymous = models.BooleanField(default=False)
+    # The name typed at checkout, and whether the email's owner is known to have given (see Contribution).
+    contributor_name = models.CharField(max_length=200, blank=True)
+    identity_verified = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     next_expected_date = models.DateField(null=True, blank=True)
     past_due_since = models.DateField(null=True, blank=True)
@@ -138,7 +141,15 @@ class Contribution(models.Model):
     organisation_website = models.URLField(_("organisation website"), blank=True)
     organisation_vat = models.CharField(_("VAT number"), max_length=20, blank=True)
     language = models.CharField(max_length=8, blank=True)
-    idempotency_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # The name as typed at checkout: shown publicly (unless anonymous), never replaced by a stored one.
+    contributor_name = models.CharField(max_length=200, blank=True)
+    # An email in a form proves nothing: a guest's gift joins the person's history, totals and statements only
+    # once the email's owner confirms it ("this was me" link in the receipt). A signed-in giver is verified.
+    identity_verified = models.BooleanField(default=False)
+    # Idempotency keys belong to their caller (a user, or the browser session of a guest), as Stripe scopes
+    # them to an account: another client's same key makes its own contribution.
+    idempotency_scope = models.CharField(max_length=80, blank=True, default="")
+    idempotency_token = models.CharField(max_length=64, null=True, blank=True)
     # Settlement
     journal = models.OneToOneField(
         "ledger.Journal", null=True, blank=True, on_delete=models.PROTECT, related_name="contribution"
@@ -176,6 +187,11 @@ class Contribution(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="paid") | (Q(journal__isnull=False) & Q(paid_at__isnull=False)),
                 name="contribution_paid_has_journal",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_scope", "idempotency_token"],
+                condition=Q(idempotency_token__isnull=False),
+                name="contribution_idempotency_per_caller",
             ),
         ]
         indexes = [models.Index(fields=["collective", "status", "paid_at"])]

@@ -12,8 +12,9 @@ def can_manage_tiers(user, collective) -> bool:
 
 
 def is_owner(user, obj) -> bool:
-    """The contributor of a contribution or membership (through the person linked to their login)."""
-    return _authed(user) and obj.person.user_id == user.pk
+    """The contributor of a contribution or membership (through the person linked to their login), once the
+    email's owner is known to have given it (a guest's gift under their email is not theirs until confirmed)."""
+    return _authed(user) and obj.identity_verified and obj.person.user_id == user.pk
 
 
 def can_view_contribution(user, contribution) -> bool:

@@ -98,6 +98,11 @@ def _host_header(pdf: _Pdf, host) -> None:
     pdf.ln(6)
 
 
+def contributor_name(c) -> str:
+    """The giver's name: the person's once the email's owner is known to have given, else the name as typed."""
+    return (c.person.name if c.identity_verified else "") or c.contributor_name
+
+
 def receipt_pdf(contribution: Contribution) -> bytes:
     """The receipt of one paid contribution, in the active language."""
     c = contribution
@@ -110,7 +115,7 @@ def receipt_pdf(contribution: Contribution) -> bytes:
     m = lambda v: format_money(Money(v, c.currency))  # noqa: E731
     rows = [
         (_("Date"), date.isoformat()),
-        (_("Received from"), c.organisation_name or c.person.name or c.person.email),
+        (_("Received from"), c.organisation_name or contributor_name(c) or c.person.email),
     ]
     if c.organisation_vat:
         rows.append((_("VAT number"), c.organisation_vat))

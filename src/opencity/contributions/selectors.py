@@ -60,30 +60,52 @@ def tier_by_ref(collective, ref: str) -> Tier | None:
     )
 
 
+def public_name(obj) -> str:
+    """How a contribution or membership signs in public: "Anonymous" when asked, else the organisation, else
+    the person's name once the email's owner is known to have given, else the name as it was typed."""
+    if obj.anonymous:
+        return _("Anonymous")
+    if getattr(obj, "organisation_name", ""):
+        return obj.organisation_name
+    name = obj.person.name if obj.identity_verified else obj.contributor_name
+    return name or _("Anonymous")
+
+
 def collective_contributors(collective, *, limit: int | None = None) -> list[ContributorRow]:
-    """The contributors wall: one row per person (or organisation, or anonymous gift), biggest first."""
+    """The contributors wall, biggest first: one row per verified person (or organisation, or anonymous gift);
+    a guest's unconfirmed gift is a row of its own under the name typed, never added to anyone's total."""
+    given = Contribution.objects.filter(collective=collective, status__in=GIVEN)
+    totals = dict(total=Sum(F("amount") - F("amount_refunded")), since=Min("paid_at"), n=Count("id"))
     groups = (
-        Contribution.objects.filter(collective=collective, status__in=GIVEN)
+        given.filter(identity_verified=True)
         .values("person_id", "anonymous", "organisation_name")
-        .annotate(total=Sum(F("amount") - F("amount_refunded")), since=Min("paid_at"), n=Count("id"))
+        .annotate(**totals)
+        .order_by("-total", "since")
+    )
+    singles = (
+        given.filter(identity_verified=False)
+        .values("pk", "anonymous", "organisation_name", "contributor_name")
+        .annotate(**totals)
         .order_by("-total", "since")
     )
     if limit:
-        groups = groups[:limit]
-    groups = list(groups)
+        groups, singles = groups[:limit], singles[:limit]
+    groups, singles = list(groups), list(singles)
     names = dict(
         Person.objects.filter(pk__in={g["person_id"] for g in groups if not g["anonymous"]}).values_list("pk", "name")
     )
     rows = []
-    for g in groups:
+    for g in groups + singles:
+        name = names.get(g["person_id"]) if "person_id" in g else g["contributor_name"]
         if g["anonymous"]:
             name, org = _("Anonymous"), False
         elif g["organisation_name"]:
             name, org = g["organisation_name"], True
         else:
-            name, org = names.get(g["person_id"]) or _("Anonymous"), False
+            name, org = name or _("Anonymous"), False
         rows.append(ContributorRow(name, g["total"], collective.currency, g["since"], g["n"], org))
-    return rows
+    rows.sort(key=lambda r: (-r.total, r.since))
+    return rows[:limit] if limit else rows
 
 
 def collective_members(collective) -> list[RecurringContribution]:
@@ -97,9 +119,7 @@ def collective_members(collective) -> list[RecurringContribution]:
 
 
 def member_public_name(recurring: RecurringContribution) -> str:
-    if recurring.anonymous:
-        return _("Anonymous")
-    return recurring.person.name or _("Anonymous")
+    return public_name(recurring)
 
 
 def collective_monthly_recurring_income(collective) -> int:
@@ -115,7 +135,7 @@ def collective_monthly_recurring_income(collective) -> int:
 
 def contributions_of_user(user):
     return (
-        Contribution.objects.filter(person__user=user)
+        Contribution.objects.filter(person__user=user, identity_verified=True)
         .select_related("collective__host__profile", "tier")
         .order_by("-created_at", "-id")
     )
@@ -123,7 +143,7 @@ def contributions_of_user(user):
 
 def recurring_of_user(user):
     return (
-        RecurringContribution.objects.filter(person__user=user)
+        RecurringContribution.objects.filter(person__user=user, identity_verified=True)
         .select_related("collective", "tier")
         .order_by("-started_at", "-id")
     )
@@ -132,7 +152,7 @@ def recurring_of_user(user):
 def statement_years(user) -> list[tuple]:
     """(host, year) pairs for which the user has paid gifts: the annual statements they can download."""
     pairs = (
-        Contribution.objects.filter(person__user=user, status__in=GIVEN)
+        Contribution.objects.filter(person__user=user, identity_verified=True, status__in=GIVEN)
         .values_list("collective__host", "paid_at__year")
         .distinct()
     )
@@ -144,7 +164,9 @@ def statement_years(user) -> list[tuple]:
 
 def statement_contributions(*, person, host, year: int) -> list[Contribution]:
     return list(
-        Contribution.objects.filter(person=person, collective__host=host, status__in=GIVEN, paid_at__year=year)
+        Contribution.objects.filter(
+            person=person, identity_verified=True, collective__host=host, status__in=GIVEN, paid_at__year=year
+        )
         .select_related("collective")
         .order_by("paid_at", "id")
     )
@@ -169,7 +191,7 @@ def collective_messages(collective, *, limit: int = 5) -> list[dict]:
     return [
         {
             "message": c.public_message,
-            "name": _("Anonymous") if c.anonymous else (c.organisation_name or c.person.name or _("Anonymous")),
+            "name": public_name(c),
             "at": c.paid_at,
         }
         for c in rows

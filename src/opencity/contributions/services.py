@@ -5,8 +5,10 @@ Settlement (paid, refunded, disputed) lives in `settlement.py`, memberships in `
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
@@ -259,17 +261,39 @@ def _check_quantity(tier: Tier) -> None:
         raise TierSoldOut()
 
 
-def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Contribution:
-    """Validate and write our PENDING contribution. The same idempotency token twice gives the same one."""
+def idempotency_scope(*, user=None, session_key: str = "", email: str = "") -> str:
+    """Who owns an idempotency key: the signed-in user, else the browser session, else (anonymous API) the
+    email the receipt goes to. Hashed: a session key is a secret and an email is private."""
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    if session_key:
+        return "session:" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+    return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
+
+
+def _by_token(scope: str, token: str) -> Contribution | None:
+    return Contribution.objects.filter(idempotency_scope=scope, idempotency_token=token).first()
+
+
+def contribution_create(*, collective, data: CheckoutRequest, user=None, session_key: str = "") -> Contribution:
+    """Validate and write our PENDING contribution. The same idempotency token twice from the same caller
+    gives the same one; from another caller, a new one.
+
+    A guest's email finds or creates its Person (for the receipt and the community database) but proves
+    nothing: the gift keeps the name as typed and stays out of that person's history until its owner
+    confirms it (`contribution_confirm_identity`). A signed-in user giving as themselves is verified.
+    """
     token = (data.idempotency_token or "").strip()[:64] or None
+    authed = user if user is not None and user.is_authenticated else None
+    scope = idempotency_scope(user=authed, session_key=session_key, email=data.email)
     if token:
-        existing = Contribution.objects.filter(idempotency_token=token).first()
+        existing = _by_token(scope, token)
         if existing is not None:
             if existing.collective_id != collective.pk:
                 raise _invalid(_("This form was already used."), "token_reused", "idempotency_token")
             return existing
     clean = _validated(collective, data, user)
-    authed = user if user is not None and user.is_authenticated else None
+    typed_name = (data.name or "").strip()[:200]
     try:
         with transaction.atomic():
             if clean["tier"]:
@@ -278,7 +302,8 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Cont
             if person is None:
                 person = person_find_or_create(
                     email=clean["email"],
-                    name=data.name or (authed.name if authed else ""),
+                    name=(typed_name or authed.name) if authed else "",
+                    new_name=typed_name,
                     user=authed,
                     language=data.language,
                 )
@@ -286,6 +311,8 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Cont
                 collective=collective,
                 tier=clean["tier"],
                 person=person,
+                contributor_name=typed_name or (person.name if authed else ""),
+                identity_verified=authed is not None,
                 amount=clean["amount"],
                 covered_fees=clean["covered_fees"],
                 currency=clean["currency"],
@@ -298,6 +325,7 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Cont
                 organisation_website=clean["organisation_website"],
                 organisation_vat=clean["organisation_vat"],
                 language=(data.language or person.language or "")[:8],
+                idempotency_scope=scope if token else "",
                 idempotency_token=token,
                 created_by=authed,
             )
@@ -306,11 +334,50 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None) -> Cont
             )
     except IntegrityError:
         if token:
-            existing = Contribution.objects.filter(idempotency_token=token).first()
+            existing = _by_token(scope, token)
             if existing is not None:
                 return existing
         raise
     return contribution
+
+
+# --- "this was me": a guest's gift joins the email owner's history once they confirm it ------------------
+
+CONFIRM_SALT = "opencity.contribution.identity"
+
+
+def identity_confirm_token(contribution: Contribution) -> str:
+    """Signed (contribution, email): only the mailbox the receipt went to can confirm the gift."""
+    return signing.dumps([contribution.public_id, contribution.person.email.lower()], salt=CONFIRM_SALT)
+
+
+def identity_token_matches(contribution: Contribution, token: str) -> bool:
+    try:
+        public_id, email = signing.loads(token, salt=CONFIRM_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return public_id == contribution.public_id and email == contribution.person.email.lower()
+
+
+@transaction.atomic
+def contribution_confirm_identity(*, contribution: Contribution, token: str) -> Contribution:
+    """The email's owner says "this was me": the gift (and its membership) joins their history. Twice is once."""
+    c = Contribution.objects.select_for_update().select_related("person").get(pk=contribution.pk)
+    if not identity_token_matches(c, token):
+        raise _invalid(_("This confirmation link is not valid."), "invalid_confirmation", "token")
+    if c.identity_verified:
+        return c
+    c.identity_verified = True
+    c.save(update_fields=["identity_verified"])
+    ContributionEvent.objects.create(
+        contribution=c, from_status=c.status, to_status=c.status, note="identity confirmed by the email's owner"
+    )
+    if c.recurring_id:
+        RecurringContribution.objects.filter(pk=c.recurring_id).update(identity_verified=True)
+    if c.contributor_name and not c.person.name:
+        c.person.name = c.contributor_name
+        c.person.save(update_fields=["name"])
+    return c
 
 
 def contribution_start_payment(*, contribution: Contribution, request=None) -> providers.StartResult:

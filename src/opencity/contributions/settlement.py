@@ -124,9 +124,10 @@ def contribution_record_paid(
             effective_date=paid_on,
             source_type="contribution",
             source_id=c.public_id,
-            person=c.person,
+            # An unverified guest's gift names who they typed, never the person behind the email.
+            person=c.person if c.identity_verified else None,
             anonymous=c.anonymous,
-            counterparty_label=c.organisation_name,
+            counterparty_label=c.organisation_name or ("" if c.identity_verified else c.contributor_name),
             created_by=by,
         )
         c.journal = journal
@@ -161,6 +162,8 @@ def _recurring_after_payment(c: Contribution, *, processor: str, subscription_id
             interval=c.interval,
             payment_method=processor,
             anonymous=c.anonymous,
+            contributor_name=c.contributor_name,
+            identity_verified=c.identity_verified,
             processor_subscription_id=subscription_id or None,
             cancel_token=secrets.token_urlsafe(32),
             next_expected_date=add_interval(paid_on, c.interval),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from opencity.contributions.models import Contribution, Interval, RecurringContr
 from opencity.contributions.rates import convert_for_display, current_rates
 from opencity.contributions.receipts import receipt_pdf, statement_pdf
 from opencity.core.errors import DomainError
+from opencity.core.redirects import safe_next
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
 from opencity.money import Money
@@ -47,7 +49,11 @@ def checkout(request, slug: str, tier: str = ""):
             data = checkout_request_from_post(post, collective=collective, language=get_language() or "")
             if tier_obj:
                 data.tier = tier_obj.slug
-            contribution = services.contribution_create(collective=collective, data=data, user=request.user)
+            if not request.session.session_key:
+                request.session.save()  # a guest's idempotency keys belong to this browser session
+            contribution = services.contribution_create(
+                collective=collective, data=data, user=request.user, session_key=request.session.session_key
+            )
             result = services.contribution_start_payment(contribution=contribution, request=request)
         except DomainError as exc:
             error = exc
@@ -153,6 +159,22 @@ def receipt(request, public_id: str):
     return response
 
 
+def confirm_identity(request, public_id: str, token: str):
+    """ "This was me", from the receipt email: the page asks, a POST confirms (a mail scanner's GET does not)."""
+    contribution = selectors.contribution_by_public_id(public_id)
+    if contribution is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            contribution = services.contribution_confirm_identity(contribution=contribution, token=token)
+        except DomainError:
+            raise Http404 from None
+        messages.success(request, _("Thank you: the gift now appears in your contributions."))
+    elif not services.identity_token_matches(contribution, token):
+        raise Http404
+    return render(request, "contributions/confirm.html", {"contribution": contribution})
+
+
 def cancel_by_token(request, token: str):
     rec = RecurringContribution.objects.select_related("collective", "tier").filter(cancel_token=token).first()
     if rec is None:
@@ -179,7 +201,7 @@ def cancel(request, public_id: str):
         messages.success(request, _("The membership is cancelled."))
     except DomainError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "contributions:mine")
+    return redirect(safe_next(request, reverse("contributions:mine")))
 
 
 @login_required

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from pathlib import PurePosixPath, PureWindowsPath
+
 import filetype
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -46,3 +50,17 @@ def check_receipt(upload, *, field: str = "receipt") -> tuple[str, str]:
             field=field,
         )
     return kind.mime, ALLOWED[kind.mime]
+
+
+def receipt_download_name(uploaded_name: str, content_type: str) -> str:
+    """The name a receipt downloads under: the uploader's words, the extension of the detected type.
+
+    A PNG/HTML polyglot uploaded as `x.html` downloads as `x.png` (served as image/png), so no browser
+    or desktop ever opens it as a page. Path parts, control and odd characters are dropped.
+    """
+    ext = ALLOWED.get(content_type, ".bin")
+    base = PureWindowsPath(PurePosixPath(uploaded_name or "").name).name
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = unicodedata.normalize("NFKC", stem)
+    stem = re.sub(r"[^\w\- ]+", "_", stem).strip(" ._")[:100]
+    return f"{stem or 'receipt'}{ext}"

@@ -30,7 +30,7 @@ from opencity.expenses.models import (
     PayeeType,
     PayoutMethod,
 )
-from opencity.expenses.receipts import check_receipt
+from opencity.expenses.receipts import check_receipt, receipt_download_name
 
 
 def _payout_method(*, person, payee: PayeeInput) -> PayoutMethod:
@@ -74,7 +74,7 @@ def _save_items(expense: Expense, items: list[ItemInput], existing: dict[str, Ex
         )
         if item.receipt is not None:
             mime, ext = check_receipt(item.receipt)
-            row.receipt_name = (getattr(item.receipt, "name", "") or f"receipt{ext}")[-200:]
+            row.receipt_name = receipt_download_name(getattr(item.receipt, "name", ""), mime)
             row.receipt_content_type = mime
             row.receipt_size = item.receipt.size
             row.receipt.save(f"receipt{ext}", item.receipt, save=False)

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opencity.core.errors import DomainError, PermissionDenied, ValidationFailed
+from opencity.core.redirects import safe_next
 from opencity.expenses import forms, payouts, permissions, selectors, services
 from opencity.expenses.models import ExpenseStatus, PayoutMethod
+from opencity.expenses.receipts import ALLOWED, receipt_download_name
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
 from opencity.money import Money
@@ -303,14 +305,7 @@ def expense_action(request, slug, public_id, action):
         messages.error(request, str(exc.message))
     else:
         messages.success(request, DONE[action])
-    return redirect(request.POST.get("next") if _safe_next(request) else _detail_url(expense))
-
-
-def _safe_next(request) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    nxt = request.POST.get("next", "")
-    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+    return redirect(safe_next(request, _detail_url(expense)))
 
 
 def receipt_download(request, slug, public_id, item_id):
@@ -324,8 +319,8 @@ def receipt_download(request, slug, public_id, item_id):
     response = FileResponse(
         item.receipt.open("rb"),
         as_attachment=True,
-        filename=item.receipt_name or item.receipt.name.rsplit("/", 1)[-1],
-        content_type=item.receipt_content_type or "application/octet-stream",
+        filename=receipt_download_name(item.receipt_name, item.receipt_content_type),
+        content_type=item.receipt_content_type if item.receipt_content_type in ALLOWED else "application/octet-stream",
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -179,7 +179,8 @@ class Collective(models.Model):
 
 
 class CollectiveSlugHistory(models.Model):
-    """An address a collective had before: its page redirects to the current one and nobody else can take it."""
+    """An address a collective had before: its page redirects to the current one, and while the collective is
+    active nobody else can take it (a pending one reserves nothing)."""
 
     collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="previous_slugs")
     slug = models.CharField(max_length=50)
@@ -194,6 +195,19 @@ class CollectiveSlugHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} → {self.collective.slug}"
+
+
+class CollectiveRename(models.Model):
+    """Every change of a collective's address, kept to limit how often it may change (no hoarding)."""
+
+    collective = models.ForeignKey(Collective, on_delete=models.CASCADE, related_name="renames")
+    from_slug = models.CharField(max_length=50)
+    to_slug = models.CharField(max_length=50)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
 
 
 class CollectiveAdmin(models.Model):

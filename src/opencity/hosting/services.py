@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.hosting import permissions
@@ -16,6 +18,7 @@ from opencity.hosting.models import (
     LANGUAGE_CHOICES,
     Collective,
     CollectiveAdmin,
+    CollectiveRename,
     CollectiveSlugHistory,
     Host,
     HostAdmin,
@@ -33,10 +36,14 @@ def _validation_error(exc: ValidationError) -> ValidationFailed:
     return ValidationFailed(exc.messages[0], code=exc.error_list[0].code or "invalid")
 
 
+RENAMES_PER_DAY = 3  # address changes per collective in any 24 hours
+
+
 def _slug_in_use(slug: str, collective: Collective | None = None) -> bool:
-    """Some other collective has this address now, or had it before (old addresses redirect, so they stay theirs)."""
+    """Some other collective has this address now, or an active one had it before (its old addresses
+    redirect, so they stay its own). A pending collective's old addresses reserve nothing."""
     current = Collective.objects.filter(slug__iexact=slug)
-    previous = CollectiveSlugHistory.objects.filter(slug__iexact=slug)
+    previous = CollectiveSlugHistory.objects.filter(slug__iexact=slug, collective__status=Collective.Status.ACTIVE)
     if collective is not None:
         current, previous = current.exclude(pk=collective.pk), previous.exclude(collective=collective)
     return current.exists() or previous.exists()
@@ -325,22 +332,43 @@ def collective_update(*, collective: Collective, by, **changes) -> Collective:
         raise ValidationFailed(_("Please give your collective a name."), code="name_required", field="name")
     _full_clean(collective, exclude=["slug"])
     if "slug" in changes:
+        _check_rename_quota(collective)
         _move_slug(collective, old_slug, by)
     elif changes:
         collective.save(update_fields=list(changes))
     return collective
 
 
+def _check_rename_quota(collective: Collective) -> None:
+    """At most RENAMES_PER_DAY address changes per collective in 24 hours (counted under its row lock)."""
+    since = timezone.now() - dt.timedelta(days=1)
+    if CollectiveRename.objects.filter(collective=collective, at__gte=since).count() >= RENAMES_PER_DAY:
+        raise ValidationFailed(
+            ngettext(
+                "This address was already changed %(count)d time today; please try again tomorrow.",
+                "This address was already changed %(count)d times today; please try again tomorrow.",
+                RENAMES_PER_DAY,
+            )
+            % {"count": RENAMES_PER_DAY},
+            code="too_many_renames",
+            field="slug",
+        )
+
+
 def _move_slug(collective: Collective, old_slug: str, by) -> None:
     """Save the collective under its new address and keep the old one (a savepoint: a racing rename that took
     the same address first makes this one a clear refusal, not a broken transaction)."""
+    by = by if getattr(by, "pk", None) else None
     try:
         with transaction.atomic():
             CollectiveSlugHistory.objects.filter(collective=collective, slug__iexact=collective.slug).delete()
+            # A pending collective that once had the old address reserved nothing: its row gives way.
+            CollectiveSlugHistory.objects.filter(slug__iexact=old_slug).exclude(collective=collective).exclude(
+                collective__status=Collective.Status.ACTIVE
+            ).delete()
             collective.save()
-            CollectiveSlugHistory.objects.create(
-                collective=collective, slug=old_slug, changed_by=by if getattr(by, "pk", None) else None
-            )
+            CollectiveSlugHistory.objects.create(collective=collective, slug=old_slug, changed_by=by)
+            CollectiveRename.objects.create(collective=collective, from_slug=old_slug, to_slug=collective.slug, by=by)
     except IntegrityError as exc:
         raise ValidationFailed(
             _("The address “%(slug)s” is already taken.") % {"slug": collective.slug},

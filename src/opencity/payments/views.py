@@ -1,4 +1,4 @@
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, RawPostDataException
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -10,7 +10,11 @@ from opencity.payments import stripe_webhooks
 def stripe_webhook(request):
     """Signed by Stripe (STRIPE_WEBHOOK_SECRET); a bad signature is refused with 400 and changes nothing."""
     try:
-        event = stripe_webhooks.verify(request.body, request.headers.get("Stripe-Signature", ""))
+        payload = request.body
+    except RawPostDataException:  # a form post, already parsed by a middleware: never Stripe, never a 500
+        return HttpResponseBadRequest("bad signature")
+    try:
+        event = stripe_webhooks.verify(payload, request.headers.get("Stripe-Signature", ""))
     except stripe_webhooks.BadSignature:
         return HttpResponseBadRequest("bad signature")
     row = stripe_webhooks.handle(event)

@@ -16,8 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from opencity.api.pagination import decode_cursor, encode_cursor
-from opencity.core.errors import ValidationFailed
+from opencity.core.cursors import DATE, ID, decode_cursor, encode_cursor
 from opencity.ledger.models import Account, Transfer, TransferKind
 from opencity.money import Money
 
@@ -54,12 +53,9 @@ def statement_transfers(
 
 def statement_page(qs: QuerySet[Transfer], *, cursor: str | None, limit: int) -> tuple[list[Transfer], str | None]:
     """Keyset page over (effective_date desc, journal desc, id asc): stable while new money arrives."""
-    after = decode_cursor(cursor)
+    after = decode_cursor(cursor, d=DATE, j=ID, i=ID)
     if after is not None:
-        try:
-            day, journal_id, pk = dt.date.fromisoformat(after["d"]), int(after["j"]), int(after["i"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor", field="cursor") from exc
+        day, journal_id, pk = after["d"], after["j"], after["i"]
         qs = qs.filter(
             Q(effective_date__lt=day)
             | Q(effective_date=day, journal_id__lt=journal_id)
@@ -74,13 +70,8 @@ def statement_page(qs: QuerySet[Transfer], *, cursor: str | None, limit: int) ->
 
 
 def _journal_cursor(cursor: str | None) -> tuple[dt.date, int] | None:
-    after = decode_cursor(cursor)
-    if after is None:
-        return None
-    try:
-        return dt.date.fromisoformat(after["d"]), int(after["j"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValidationFailed(_("Invalid cursor."), code="invalid_cursor", field="cursor") from exc
+    after = decode_cursor(cursor, d=DATE, j=ID)
+    return None if after is None else (after["d"], after["j"])
 
 
 def statement_journal_page(
@@ -124,9 +115,11 @@ def counterparty(t: Transfer, funds_id: int) -> str:
     journal = t.journal
     if journal.anonymous:
         return gettext("Anonymous")
+    if journal.counterparty_label:  # an organisation (never the individual behind it), or a typed name
+        return journal.counterparty_label
     if journal.person_id:
         return journal.person.public_name
-    return journal.counterparty_label or gettext("Anonymous")
+    return gettext("Anonymous")
 
 
 def statement_row(t: Transfer, funds_id: int) -> dict:
