@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -38,6 +39,9 @@ from django.utils import timezone
 
 from opencity.accounts.services import api_token_create
 from opencity.api.main import api
+from opencity.banking import services as banking
+from opencity.banking.formats.writer import Entry, camt053
+from opencity.banking.models import BankStatementLine
 from opencity.contributions import services as contributions
 from opencity.contributions.models import Tier
 from opencity.expenses import payouts
@@ -110,6 +114,9 @@ class MatrixWorld(World):
         self.invitation = team.invitation_create(collective=self.a, by=self.collective_admin, email="new@example.org")
         self.stranger_token_id = self._token(self.stranger)
         self.confirm_token = contributions.identity_confirm_token(self.gift)
+        self.bank_account = banking.bank_account_main(host=self.host)
+        banking.statement_import(host=self.host, data=_camt(self.bank_account, "MATRIX-0", 4321), system=True)
+        self.bank_line = BankStatementLine.objects.get(bank_account=self.bank_account)
 
     current = None  # the user of the request being built
 
@@ -144,6 +151,19 @@ class MatrixWorld(World):
         from opencity.hosting.models import HostApplication
 
         return HostApplication.objects.get(collective=self.pending).public_id
+
+
+def _camt(account, stmt_id: str, amount: int) -> bytes:
+    """A one-line CAMT.053 statement of the host's bank account (an unmatched credit)."""
+    day = timezone.localdate()
+    return camt053(
+        iban=account.iban, entries=[Entry(amount, day, text="Matrix gift")], opening=0, start=day, end=day,
+        stmt_id=stmt_id,
+    )  # fmt: skip
+
+
+def _statement_upload(w):
+    return {"file": SimpleUploadedFile("statement.xml", _camt(w.bank_account, "MATRIX-1", 1234))}
 
 
 def _items_json():
@@ -223,6 +243,13 @@ API = {
     "POST /api/v1/expenses/{public_id}/release": Row(HOST, lambda w: (_exp(w, "release"), {})),
     "POST /api/v1/expenses/{public_id}/incomplete": Row(HOST, lambda w: (_exp(w, "incomplete"), {"note": "?"})),
     "POST /api/v1/expenses/{public_id}/pay": Row(HOST, lambda w: (f"/api/v1/expenses/{w.payable.public_id}/pay", {})),
+    # The host's bank: its admins only (importing and deciding post to the ledger: two-factor, which they have).
+    "POST /api/v1/hosts/{slug}/bank/statements": Row(
+        HOST, lambda w: (f"/api/v1/hosts/{w.host.slug}/bank/statements", _statement_upload(w)), json=False
+    ),
+    "POST /api/v1/hosts/{slug}/bank/lines/{public_id}/assign": Row(
+        HOST, lambda w: (f"/api/v1/hosts/{w.host.slug}/bank/lines/{w.bank_line.public_id}/assign", {"action": "leave"})
+    ),
     "POST /api/v1/expenses/{public_id}/comment": Row(
         {"submitter", "a_admin", "host_admin"}, lambda w: (_exp(w, "comment"), {"body": "Hello"})
     ),
@@ -329,6 +356,13 @@ PAGES = {
         HOST, lambda w: (f"/{w.host.slug}/admin/applications/{w.application_id}/reject", {"reason": "No"})
     ),
     "<slug:slug>/admin/settings": Row(HOST, lambda w: (f"/{w.host.slug}/admin/settings", {})),
+    "<slug:slug>/admin/bank/accounts": Row(
+        HOST, lambda w: (f"/{w.host.slug}/admin/bank/accounts", {"iban": "BE62510007547061", "beneficiary": "Savings"})
+    ),
+    "<slug:slug>/admin/bank/upload": Row(HOST, lambda w: (f"/{w.host.slug}/admin/bank/upload", _statement_upload(w))),
+    "<slug:slug>/admin/bank/lines/<str:public_id>/do/<str:action>": Row(
+        HOST, lambda w: (f"/{w.host.slug}/admin/bank/lines/{w.bank_line.public_id}/do/leave", {})
+    ),
 }
 
 
