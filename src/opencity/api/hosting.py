@@ -59,6 +59,7 @@ class HostPrivateOut(HostOut):
     expense_two_approvals_above: int | None
     membership_grace_days: int
     bank_transfer_expiry_days: int
+    receipt_prefix: str
 
 
 class HostPatchIn(_In):
@@ -72,6 +73,7 @@ class HostPatchIn(_In):
     expense_two_approvals_above: int | None = Field(default=None, ge=0, description="minor units; null: never")
     membership_grace_days: int | None = Field(default=None, ge=0, le=365)
     bank_transfer_expiry_days: int | None = Field(default=None, ge=1, le=365)
+    receipt_prefix: str | None = Field(default=None, max_length=8, description="receipt numbers: PREFIX-2026-000001")
 
 
 class CollectiveSummaryOut(Schema):
@@ -188,6 +190,7 @@ def host_private_out(host: Host) -> dict:
         expense_two_approvals_above=host.expense_two_approvals_above,
         membership_grace_days=host.membership_grace_days,
         bank_transfer_expiry_days=host.bank_transfer_expiry_days,
+        receipt_prefix=host.receipt_prefix,
     )
     return out
 

@@ -153,6 +153,12 @@ class HostSettingsForm(_Form):
     bank_transfer_expiry_days = forms.IntegerField(
         label=_("Pending bank transfers are cancelled after (days)"), min_value=1, max_value=365, required=False
     )
+    receipt_prefix = forms.CharField(
+        label=_("Receipt number prefix"),
+        max_length=8,
+        required=False,
+        help_text=_("Receipts are numbered PREFIX-year-number; no other host may use the same prefix."),
+    )
 
     def __init__(self, *args, host, **kwargs):
         self.host = host
@@ -172,6 +178,7 @@ class HostSettingsForm(_Form):
             "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
             "membership_grace_days": host.membership_grace_days,
             "bank_transfer_expiry_days": host.bank_transfer_expiry_days,
+            "receipt_prefix": host.receipt_prefix,
         }
         return cls(data, host=host, initial=initial)
 
@@ -179,6 +186,8 @@ class HostSettingsForm(_Form):
         data = dict(self.cleaned_data)
         if data.get("bank_transfer_expiry_days") is None:
             data.pop("bank_transfer_expiry_days", None)  # left empty: unchanged
+        if not data.get("receipt_prefix"):
+            data.pop("receipt_prefix", None)  # left empty: keep the current one
         threshold = data.pop("expense_two_approvals_above")
         data["expense_two_approvals_above"] = (
             None if threshold is None else Money.parse(threshold, self.host.currency).amount
