@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         print(__doc__)
         print(
             "Commands: serve, demo, worker, token, createhost, check, check-ledger, payouts, contributions-daily,\n"
-            "events-tick, "
+            "events-tick, import-statement, bank-daily,\n"
             "and every Django management command (migrate, createsuperuser, shell, …)."
         )
         return

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "opencity.contributions",
     "opencity.expenses",
     "opencity.events",
+    "opencity.banking",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,8 @@ WHITENOISE_USE_FINDERS = True
 REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", str(25 * 1024 * 1024)))
 # API payloads above this are refused with 413 (receipts go through multipart file fields).
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+# The largest bank statement file (CAMT.053 or CODA) an import accepts, in bytes.
+BANK_STATEMENT_MAX_BYTES = int(os.environ.get("BANK_STATEMENT_MAX_BYTES", str(50 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 

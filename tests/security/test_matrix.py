@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -38,6 +39,9 @@ from django.utils import timezone
 
 from opencity.accounts.services import api_token_create
 from opencity.api.main import api
+from opencity.banking import services as banking
+from opencity.banking.formats.writer import Entry, camt053
+from opencity.banking.models import BankStatementLine
 from opencity.contributions import services as contributions
 from opencity.contributions.models import Tier
 from opencity.expenses import payouts
@@ -113,6 +117,9 @@ class MatrixWorld(World):
         self.stranger_token_id = self._token(self.stranger)
         self.confirm_token = contributions.identity_confirm_token(self.gift)
         self._events()
+        self.bank_account = banking.bank_account_main(host=self.host)
+        banking.statement_import(host=self.host, data=_camt(self.bank_account, "MATRIX-0", 4321), system=True)
+        self.bank_line = BankStatementLine.objects.get(bank_account=self.bank_account)
 
     def _events(self) -> None:
         """An event of A with a free ticket type and one registration (its ticket for the door)."""
@@ -172,6 +179,19 @@ class MatrixWorld(World):
         from opencity.hosting.models import HostApplication
 
         return HostApplication.objects.get(collective=self.pending).public_id
+
+
+def _camt(account, stmt_id: str, amount: int) -> bytes:
+    """A one-line CAMT.053 statement of the host's bank account (an unmatched credit)."""
+    day = timezone.localdate()
+    return camt053(
+        iban=account.iban, entries=[Entry(amount, day, text="Matrix gift")], opening=0, start=day, end=day,
+        stmt_id=stmt_id,
+    )  # fmt: skip
+
+
+def _statement_upload(w):
+    return {"file": SimpleUploadedFile("statement.xml", _camt(w.bank_account, "MATRIX-1", 1234))}
 
 
 def _items_json():
@@ -265,6 +285,13 @@ API = {
     ),
     "POST /api/v1/events/{public_id}/check-in": Row(
         A_ADMINS, lambda w: (f"/api/v1/events/{w.event.public_id}/check-in", {"code": w.ticket_code})
+    ),
+    # The host's bank: its admins only (importing and deciding post to the ledger: two-factor, which they have).
+    "POST /api/v1/hosts/{slug}/bank/statements": Row(
+        HOST, lambda w: (f"/api/v1/hosts/{w.host.slug}/bank/statements", _statement_upload(w)), json=False
+    ),
+    "POST /api/v1/hosts/{slug}/bank/lines/{public_id}/assign": Row(
+        HOST, lambda w: (f"/api/v1/hosts/{w.host.slug}/bank/lines/{w.bank_line.public_id}/assign", {"action": "leave"})
     ),
     "POST /api/v1/expenses/{public_id}/comment": Row(
         {"submitter", "a_admin", "host_admin"}, lambda w: (_exp(w, "comment"), {"body": "Hello"})
@@ -433,6 +460,13 @@ PAGES = {
     # Cancelling a free registration moves no money: the collective's admins (paid orders also need 2FA).
     "<slug:slug>/events/<slug:event_slug>/orders/<str:public_id>/refund": Row(
         A_ADMINS, lambda w: (w.event_url + f"orders/{w.order.public_id}/refund", {})
+    ),
+    "<slug:slug>/admin/bank/accounts": Row(
+        HOST, lambda w: (f"/{w.host.slug}/admin/bank/accounts", {"iban": "BE62510007547061", "beneficiary": "Savings"})
+    ),
+    "<slug:slug>/admin/bank/upload": Row(HOST, lambda w: (f"/{w.host.slug}/admin/bank/upload", _statement_upload(w))),
+    "<slug:slug>/admin/bank/lines/<str:public_id>/do/<str:action>": Row(
+        HOST, lambda w: (f"/{w.host.slug}/admin/bank/lines/{w.bank_line.public_id}/do/leave", {})
     ),
 }
 

@@ -163,10 +163,18 @@ def contribution_create(request, slug: str, payload: ContributionIn):
     contribution.refresh_from_db()
     body = {"id": contribution.public_id, "status": contribution.status}
     if result.instructions:
-        body["instructions"] = result.instructions
+        body["instructions"] = instructions_out(result.instructions)
     else:
         body["checkout_url"] = request.build_absolute_uri(result.redirect_url) if result.redirect_url else None
     return 201, body
+
+
+def instructions_out(info: dict) -> dict:
+    """What the contributor must still do (a bank transfer's details), amounts as `{"value", "currency"}`."""
+    out = dict(info)
+    if "amount" in out and "currency" in out:
+        out["amount"] = money_out(out["amount"], out.pop("currency"))
+    return out
 
 
 class ContributionOut(Schema):
@@ -187,6 +195,7 @@ class ContributionOut(Schema):
     membership: str | None
     created_at: datetime
     paid_at: datetime | None
+    instructions: dict | None = None
 
 
 @router.get("/contributions/{public_id}", response={200: ContributionOut, **ERRORS}, auth=optional_auth)
@@ -222,6 +231,7 @@ def _contribution_out(c) -> dict:
         "membership": c.recurring.public_id if c.recurring_id else None,
         "created_at": c.created_at,
         "paid_at": c.paid_at,
+        "instructions": instructions_out(info) if (info := _pending_instructions(c)) else None,
     }
 
 
@@ -248,3 +258,11 @@ def contribution_refund(request, public_id: str, payload: RefundIn):
     settlement.contribution_refund(contribution=c, by=request.auth, reason=payload.reason)
     c.refresh_from_db()
     return _contribution_out(c)
+
+
+def _pending_instructions(c) -> dict:
+    from opencity.payments import providers
+
+    if c.status != c.Status.PENDING:
+        return {}
+    return providers.get(c.payment_method).instructions(c)

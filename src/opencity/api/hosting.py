@@ -59,6 +59,7 @@ class HostPrivateOut(HostOut):
     expense_two_approvals_above: int | None
     membership_grace_days: int
     max_contribution: int
+    bank_transfer_expiry_days: int
     receipt_prefix: str
 
 
@@ -75,6 +76,7 @@ class HostPatchIn(_In):
     max_contribution: int | None = Field(
         default=None, ge=100, le=10**11, description="minor units: the largest single contribution a visitor may give"
     )
+    bank_transfer_expiry_days: int | None = Field(default=None, ge=1, le=365)
     receipt_prefix: str | None = Field(default=None, max_length=8, description="receipt numbers: PREFIX-2026-000001")
 
 
@@ -192,6 +194,7 @@ def host_private_out(host: Host) -> dict:
         expense_two_approvals_above=host.expense_two_approvals_above,
         membership_grace_days=host.membership_grace_days,
         max_contribution=host.max_contribution,
+        bank_transfer_expiry_days=host.bank_transfer_expiry_days,
         receipt_prefix=host.receipt_prefix,
     )
     return out

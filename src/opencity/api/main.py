@@ -93,6 +93,7 @@ def _mount() -> None:
         ("opencity.api.contributions", "/v1/"),
         ("opencity.api.expenses", "/v1/"),
         ("opencity.api.events", "/v1/"),
+        ("opencity.api.banking", "/v1/"),
     ]:
         try:
             module = importlib.import_module(name)

@@ -77,6 +77,8 @@ def memberships_check(*, today: dt.date) -> dict:
     )
     for r in due:
         provider = providers.get(r.payment_method)
+        if provider.follows_own_schedule:
+            continue  # e.g. a standing order: the bank's daily check decides (banking/standing_orders.py)
         if hasattr(provider, "charge_renewal") and provider.is_available(r.collective.host):
             provider.charge_renewal(r, effective_date=r.next_expected_date)
             counts["renewed"] += 1
@@ -84,6 +86,8 @@ def memberships_check(*, today: dt.date) -> dict:
             recurring_mark_past_due(recurring=r, today=today)
             counts["past_due"] += 1
     for r in RecurringContribution.objects.filter(status=RS.PAST_DUE).select_related("collective__host"):
+        if providers.get(r.payment_method).follows_own_schedule:
+            continue
         since = r.past_due_since or today
         if since + dt.timedelta(days=r.collective.host.membership_grace_days) <= today:
             recurring_cancel(recurring=r, reason="lapsed: unpaid after the grace period")

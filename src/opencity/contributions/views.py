@@ -152,10 +152,18 @@ def thanks(request, public_id: str):
     show_details = contribution.public_id in request.session.get("contributions", []) or (
         permissions.can_view_contribution(request.user, contribution)
     )
+    instructions = {}
+    if show_details and contribution.status == Contribution.Status.PENDING:
+        instructions = providers.get(contribution.payment_method).instructions(contribution)
     return render(
         request,
         "contributions/thanks.html",
-        {"contribution": contribution, "collective": contribution.collective, "show_details": show_details},
+        {
+            "contribution": contribution,
+            "collective": contribution.collective,
+            "show_details": show_details,
+            "instructions": instructions,
+        },
     )
 
 

@@ -154,6 +154,9 @@ class HostSettingsForm(_Form):
     membership_grace_days = forms.IntegerField(
         label=_("Grace period for failed membership renewals (days)"), min_value=0, max_value=365
     )
+    bank_transfer_expiry_days = forms.IntegerField(
+        label=_("Pending bank transfers are cancelled after (days)"), min_value=1, max_value=365, required=False
+    )
     receipt_prefix = forms.CharField(
         label=_("Receipt number prefix"),
         max_length=8,
@@ -181,6 +184,7 @@ class HostSettingsForm(_Form):
             "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
             "membership_grace_days": host.membership_grace_days,
             "max_contribution": Money(host.max_contribution, host.currency).as_decimal(),
+            "bank_transfer_expiry_days": host.bank_transfer_expiry_days,
             "receipt_prefix": host.receipt_prefix,
         }
         return cls(data, host=host, initial=initial)
@@ -189,6 +193,8 @@ class HostSettingsForm(_Form):
         data = dict(self.cleaned_data)
         if data.get("max_contribution") is None:
             data.pop("max_contribution", None)  # left empty: unchanged
+        if data.get("bank_transfer_expiry_days") is None:
+            data.pop("bank_transfer_expiry_days", None)  # left empty: unchanged
         if not data.get("receipt_prefix"):
             data.pop("receipt_prefix", None)  # left empty: keep the current one
         return data

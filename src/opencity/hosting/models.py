@@ -89,6 +89,7 @@ class Host(models.Model):
         default=2_500_000,
         validators=[MinValueValidator(100), MaxValueValidator(10**11)],
     )
+    bank_transfer_expiry_days = models.PositiveIntegerField(_("pending bank transfers expire after (days)"), default=30)
     # Receipt numbers are <prefix>-<year>-<counter>; the prefix is unique across hosts so that numbers are
     # unique per host ("BrusselsTogether" and "Bruxelles Tous" cannot both be BT). Chosen at creation.
     receipt_prefix = models.CharField(_("receipt number prefix"), max_length=8, blank=True, default="")

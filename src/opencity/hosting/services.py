@@ -392,6 +392,7 @@ HOST_EDITABLE = (
     "expense_two_approvals_above",
     "membership_grace_days",
     "max_contribution",
+    "bank_transfer_expiry_days",
     "receipt_prefix",
 )
 
@@ -455,6 +456,13 @@ def host_update(*, host: Host, by, **changes) -> Host:
     if grace is not None and (not isinstance(grace, int) or not 0 <= grace <= 365):
         raise ValidationFailed(
             _("The grace period must be between 0 and 365 days."), code="invalid_grace", field="membership_grace_days"
+        )
+    expiry = changes.get("bank_transfer_expiry_days")
+    if "bank_transfer_expiry_days" in changes and (not isinstance(expiry, int) or not 1 <= expiry <= 365):
+        raise ValidationFailed(
+            _("Pending bank transfers expire after 1 to 365 days."),
+            code="invalid_expiry",
+            field="bank_transfer_expiry_days",
         )
     if "legal_name" in changes and not (changes["legal_name"] or "").strip():
         raise ValidationFailed(_("The legal name is required."), code="legal_name_required", field="legal_name")

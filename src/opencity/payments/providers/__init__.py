@@ -3,7 +3,7 @@
 A provider has a `code` (also the ledger's processor code for its clearing and fee accounts), a `label`,
 `is_available(host)`, `estimate_fee(amount)` and `start(contribution, request)`, which returns where to
 send the contributor next (`redirect_url`) or what to tell them (`instructions`, e.g. a bank transfer).
-A new provider (bank transfer, next issue) is one module calling `register(...)`; nothing else changes.
+A new provider is one module calling `register(...)`; nothing else changes.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ class PaymentProvider(ABC):
     label = ""
     description = ""
     supports_recurring = False
+    # True when the contributor's own bank pushes the payments (a standing order): the membership check of
+    # card processors leaves it alone, its provider's owner watches for missing payments.
+    follows_own_schedule = False
     # Estimated processor fee, used to "cover the fees": basis points of the amount plus a fixed part.
     fee_basis_points = 0
     fee_fixed = 0
@@ -42,6 +45,10 @@ class PaymentProvider(ABC):
     @abstractmethod
     def start(self, contribution, request) -> StartResult:
         """Begin paying `contribution`: where to send the contributor, or what to tell them."""
+
+    def instructions(self, contribution) -> dict:
+        """What the contributor must still do themselves (e.g. a bank transfer's details); empty for most."""
+        return {}
 
     def cancel_recurring(self, recurring) -> None:
         """Stop future payments at the processor (nothing to do for processors that do not pull money)."""
@@ -78,4 +85,8 @@ def available(host, *, recurring: bool = False) -> list[PaymentProvider]:
 
 
 def _load() -> None:
-    from opencity.payments.providers import demo, stripe_card  # noqa: F401 - registers them
+    """Import (and so register) every provider, in the order the checkout offers them: cards first."""
+    import importlib
+
+    for name in ("demo", "stripe_card", "bank_transfer"):
+        importlib.import_module(f"opencity.payments.providers.{name}")

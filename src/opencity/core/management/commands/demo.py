@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "opencity.contributions.demo",
     "opencity.expenses.demo",
     "opencity.events.demo",
+    "opencity.banking.demo",
 ]
 
 

@@ -1,0 +1,155 @@
+"""`python -m bench.statement_import`: import a generated CAMT.053 with N credits that match N pending
+bank-transfer contributions, and print the time beside the time lxml takes just to parse the same file.
+
+    python -m bench.statement_import [--credits 50000] [--database-url URL]
+
+Without --database-url a fresh SQLite file in a temporary directory is used; with a PostgreSQL URL, that
+database is dropped and created fresh. The pending contributions are written in bulk (seeding is not timed);
+the import is timed end to end: parse, store every line once, match each credit, settle each contribution
+through the ledger. Prints one JSON line: {"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+
+
+def _setup(database_url: str | None) -> None:
+    data_dir = tempfile.mkdtemp(prefix="opencity-bench-")
+    os.environ["OPENCITY_DATA_DIR"] = data_dir
+    if database_url:
+        from bench.__main__ import recreate_database
+
+        recreate_database(database_url)
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{data_dir}/bench.sqlite3"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "opencity.settings"
+    import django
+
+    django.setup()
+
+
+def _seed(credits: int):
+    from django.conf import settings
+    from django.db import transaction
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from opencity.accounts.models import User
+    from opencity.banking import communication, services
+    from opencity.banking.models import PaymentReference
+    from opencity.community.services import person_find_or_create
+    from opencity.contributions.models import Contribution
+    from opencity.hosting import services as hosting
+
+    admin = User.objects.create_user(
+        email="bench@example.org", password="bench-pass-1", name="Bench", email_confirmed=True
+    )
+    host = hosting.host_create(
+        slug="bench-host", admin=admin, legal_name="Bench ASBL", iban="BE68539007547034", default_host_fee_percent=8
+    )
+    account = services.bank_account_main(host=host)
+    collective = hosting.collective_create(user=admin, host=host, slug="bench-c", name="Bench collective")
+    hosting.application_approve(application=collective.applications.get(), by=admin)
+    person = person_find_or_create(email="giver@example.org", name="Giver")
+    comms: set[str] = set()
+    while len(comms) < credits:
+        comms.add(communication.new_communication())
+    comms_list = sorted(comms)
+    with transaction.atomic():
+        rows = Contribution.objects.bulk_create(
+            [
+                Contribution(
+                    collective=collective,
+                    person=person,
+                    amount=1000 + i % 500,
+                    currency="EUR",
+                    payment_method="bank_transfer",
+                )
+                for i in range(credits)
+            ],
+            batch_size=2000,
+        )
+        if rows and rows[0].pk is None:
+            rows = list(Contribution.objects.filter(collective=collective).order_by("pk"))
+        PaymentReference.objects.bulk_create(
+            [
+                PaymentReference(communication=c, host=host, contribution=r)
+                for c, r in zip(comms_list, rows, strict=True)
+            ],
+            batch_size=2000,
+        )
+    return host, account, [(r.amount, c) for r, c in zip(rows, comms_list, strict=True)]
+
+
+def run(credits: int, database_url: str | None) -> dict:
+    _setup(database_url)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from lxml import etree
+
+    from opencity.banking import services
+    from opencity.banking.formats.camt import _parser
+    from opencity.banking.formats.writer import Entry, camt053
+    from opencity.contributions import settlement
+    from opencity.contributions.models import Contribution
+
+    host, account, pending = _seed(credits)
+    day = dt.date.today()
+    data = camt053(
+        iban=account.iban,
+        entries=[
+            Entry(amount, day, structured=comm, name="Giver", iban="BE71096123456769") for amount, comm in pending
+        ],
+        opening=0,
+        start=day,
+        end=day,
+        stmt_id="BENCH-1",
+    )
+    t0 = time.perf_counter()
+    root = etree.fromstring(data, parser=_parser())
+    parse_seconds = time.perf_counter() - t0
+    del root
+    token = settlement.receipts_enabled.set(False)  # no 50,000 receipt emails queued
+    try:
+        t0 = time.perf_counter()
+        result = services.statement_import(host=host, data=data, system=True)
+        import_seconds = time.perf_counter() - t0
+    finally:
+        settlement.receipts_enabled.reset(token)
+    paid = Contribution.objects.filter(status=Contribution.Status.PAID).count()
+    check = "ok"
+    try:
+        call_command("check_ledger", verbosity=0)
+    except SystemExit as exc:  # pragma: no cover - reported
+        check = f"failed: {exc}"
+    return {
+        "credits": credits,
+        "bytes": len(data),
+        "matched": result.matched,
+        "paid": paid,
+        "parse_seconds": round(parse_seconds, 3),
+        "import_seconds": round(import_seconds, 3),
+        "ratio": round(import_seconds / parse_seconds, 1),
+        "check": check,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--credits", type=int, default=50_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.credits, args.database_url)))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

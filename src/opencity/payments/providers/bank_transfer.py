@@ -1,0 +1,39 @@
+"""Bank transfer: the contribution stays pending until a bank statement line carries its structured
+communication (banking/matching.py). Instructions (IBAN, BIC, beneficiary, amount, communication, EPC QR) are
+shown at once and emailed; for a membership, how to set up a standing order with the same communication."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from opencity.payments.providers import PaymentProvider, StartResult, register
+
+
+class BankTransferProvider(PaymentProvider):
+    code = "bank_transfer"
+    label = _("Bank transfer")
+    description = _("From your own bank or banking app, with a QR code to scan. No fee.")
+    supports_recurring = True
+    follows_own_schedule = True
+
+    def is_available(self, host) -> bool:
+        from opencity.banking.selectors import host_main_bank_account
+
+        return bool(host.iban) or host_main_bank_account(host) is not None
+
+    def start(self, contribution, request) -> StartResult:
+        from opencity.banking import instructions
+
+        info = instructions.transfer_instructions_start(contribution=contribution)
+        return StartResult(
+            redirect_url=reverse("contributions:thanks", args=[contribution.public_id]), instructions=info
+        )
+
+    def instructions(self, contribution) -> dict:
+        from opencity.banking import instructions
+
+        return instructions.transfer_instructions(contribution)
+
+
+register(BankTransferProvider())
