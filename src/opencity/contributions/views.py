@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.community.services import consent_wording
 from opencity.contributions import permissions, recurring, selectors, services, settlement
 from opencity.contributions.forms import TierForm, checkout_request_from_post
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
@@ -81,6 +82,7 @@ def checkout(request, slug: str, tier: str = ""):
             "other_currencies": convert_for_display(Money(suggested, collective.currency)),
             "suggested": suggested,
             "rates_date": current_rates()[0],
+            "keep_informed_wording": consent_wording(collective.host),
         },
         status=400 if error else 200,
     )
