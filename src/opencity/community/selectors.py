@@ -15,6 +15,7 @@ class PeopleFilter:
     q: str = ""
     interests: list[int] = field(default_factory=list)
     skills: list[int] = field(default_factory=list)
+    any_skills: list[int] = field(default_factory=list)  # at least one of them (suggesting an opportunity)
     languages: list[str] = field(default_factory=list)
     commune: str = ""
     collectives: list[int] = field(default_factory=list)
@@ -51,6 +52,9 @@ def members(host, f: PeopleFilter | None = None, *, collective=None) -> QuerySet
         qs = qs.filter(Q(person__name__icontains=f.q) | Q(person__email__icontains=f.q))
     for tag_id in [*f.interests, *f.skills]:
         qs = qs.filter(person__tags=tag_id)
+    if f.any_skills:
+        tagged = Person.tags.through.objects.filter(person_id=OuterRef("person_id"), tag_id__in=f.any_skills)
+        qs = qs.filter(Exists(tagged))
     for code in f.languages:
         qs = qs.filter(person__languages__icontains=f'"{code}"')
     if f.commune:
@@ -154,3 +158,9 @@ def person_data(person: Person) -> dict:
             for a in AccessLog.objects.filter(person=person).select_related("host__profile", "by").order_by("-at")[:500]
         ],
     }
+
+
+def host_collectives(host):
+    from opencity.hosting.models import Collective
+
+    return list(Collective.objects.filter(host=host, status=Collective.Status.ACTIVE).order_by("name"))
