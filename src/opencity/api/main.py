@@ -86,6 +86,7 @@ def _mount() -> None:
         ("opencity.api.ledger", "/v1/"),
         ("opencity.api.contributions", "/v1/"),
         ("opencity.api.expenses", "/v1/"),
+        ("opencity.api.community", "/v1/"),
     ]:
         try:
             module = importlib.import_module(name)
