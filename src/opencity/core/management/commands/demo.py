@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "opencity.ledger.demo",
     "opencity.contributions.demo",
     "opencity.expenses.demo",
+    "opencity.community.demo",
 ]
 
 
