@@ -36,6 +36,7 @@ def _seed(n: int):
     from django.utils import timezone
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
     from opencity.accounts.models import User
     from opencity.community.models import Interaction, Member, Person, Tag
     from opencity.hosting import services as hosting
