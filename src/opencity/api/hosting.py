@@ -58,6 +58,7 @@ class HostPrivateOut(HostOut):
     address: str
     expense_two_approvals_above: int | None
     membership_grace_days: int
+    receipt_prefix: str
 
 
 class HostPatchIn(_In):
@@ -70,6 +71,7 @@ class HostPatchIn(_In):
     languages: list[LanguageCode] | None = Field(default=None, max_length=4)
     expense_two_approvals_above: int | None = Field(default=None, ge=0, description="minor units; null: never")
     membership_grace_days: int | None = Field(default=None, ge=0, le=365)
+    receipt_prefix: str | None = Field(default=None, max_length=8, description="receipt numbers: PREFIX-2026-000001")
 
 
 class CollectiveSummaryOut(Schema):
@@ -185,6 +187,7 @@ def host_private_out(host: Host) -> dict:
         address=host.address,
         expense_two_approvals_above=host.expense_two_approvals_above,
         membership_grace_days=host.membership_grace_days,
+        receipt_prefix=host.receipt_prefix,
     )
     return out
 

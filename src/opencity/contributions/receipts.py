@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+import logging
 import unicodedata
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from opencity.contributions.models import Contribution, ReceiptCounter
+from opencity.hosting.receipt_prefix import host_assign_receipt_prefix
 from opencity.money import Money, format_money
+
+logger = logging.getLogger(__name__)
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian: fonts-dejavu-core
@@ -26,11 +29,8 @@ FONT_BOLD_CANDIDATES = [
 
 
 def receipt_prefix(host) -> str:
-    """ "BrusselsTogether" → "BT": the capitals of the host's name (or of its slug), at most four."""
-    caps = re.findall(r"[A-Z]", host.name or "")
-    if len(caps) < 2:
-        caps = [w[0].upper() for w in re.split(r"[^A-Za-z0-9]+", host.slug or host.legal_name) if w]
-    return "".join(caps[:4]) or "RC"
+    """The host's own prefix (unique across hosts, see hosting.receipt_prefix), e.g. "BT"."""
+    return host.receipt_prefix or host_assign_receipt_prefix(host=host)
 
 
 def receipt_number_allocate(*, host, year: int) -> str:
@@ -47,6 +47,47 @@ def receipt_number_allocate(*, host, year: int) -> str:
         counter.last += 1
         counter.save(update_fields=["last"])
     return f"{receipt_prefix(host)}-{year}-{counter.last:06d}"
+
+
+def contribution_number_receipt(*, contribution: Contribution) -> str | None:
+    """Give a settled contribution its receipt number, in its own savepoint.
+
+    Numbering must never block recording money: if it fails (a clash with a number already issued, a
+    counter row in trouble), the payment stays recorded without a number, the error is logged, and
+    `receipts_number_missing` (the daily job, and the receipt email task) tries again later.
+    """
+    c = contribution
+    if c.receipt_number:
+        return c.receipt_number
+    if c.journal_id is None:
+        return None
+    paid = c.paid_at or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Contribution.objects.select_for_update().select_related("collective__host").get(pk=c.pk)
+            if locked.receipt_number:
+                c.receipt_number = locked.receipt_number
+                return c.receipt_number
+            number = receipt_number_allocate(host=locked.collective.host, year=timezone.localtime(paid).year)
+            Contribution.objects.filter(pk=c.pk).update(receipt_number=number)
+    except DatabaseError:
+        logger.exception("receipt number for %s not given; will retry", c.public_id)
+        return None
+    c.receipt_number = number
+    return number
+
+
+def receipts_number_missing() -> int:
+    """Number every settled contribution that has no receipt number yet and send its receipt; how many."""
+    from opencity.contributions.tasks import send_receipt
+
+    done = 0
+    missing = Contribution.objects.filter(journal__isnull=False, receipt_number__isnull=True).order_by("paid_at", "pk")
+    for c in missing.iterator():
+        if contribution_number_receipt(contribution=c):
+            done += 1
+            send_receipt.enqueue(contribution_id=c.pk)
+    return done
 
 
 class _Pdf(FPDF):

@@ -58,10 +58,10 @@ def recurring_set_status(recurring: RecurringContribution, to: str, *, by=None, 
     recurring.status = to
 
 
-def _allocate_receipt_number(host, year: int) -> str:
-    from opencity.contributions.receipts import receipt_number_allocate
+def _number_receipt(c: Contribution) -> None:
+    from opencity.contributions.receipts import contribution_number_receipt
 
-    return receipt_number_allocate(host=host, year=year)
+    contribution_number_receipt(contribution=c)
 
 
 def contribution_set_checkout(*, contribution: Contribution, checkout_id: str) -> None:
@@ -140,12 +140,13 @@ def contribution_record_paid(
         )
         c.external_payment_id = c.external_payment_id or external_payment_id
         c.external_invoice_id = c.external_invoice_id or external_invoice_id
-        c.receipt_number = c.receipt_number or _allocate_receipt_number(host, paid_on.year)
         # Even a FAILED or CANCELLED checkout that the processor reports paid counts: the money is real.
         _set_status(c, S.PAID, by=by, note=f"{processor} {external_payment_id or ''}".strip())
         if c.interval != Interval.ONE_TIME:
             _recurring_after_payment(c, processor=processor, subscription_id=subscription_id, paid_on=paid_on)
         c.save()
+        # In its own savepoint, after the money is recorded: a numbering failure never undoes the payment.
+        _number_receipt(c)
         _after_commit_receipt(c)
     return c
 

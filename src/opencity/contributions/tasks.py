@@ -14,11 +14,22 @@ logger = logging.getLogger(__name__)
 def send_receipt(*, contribution_id: int) -> int:
     from opencity.contributions import emails
     from opencity.contributions.models import Contribution
+    from opencity.contributions.receipts import contribution_number_receipt
 
     c = Contribution.objects.select_related("collective__host__profile", "person__user", "recurring").get(
         pk=contribution_id
     )
+    if not contribution_number_receipt(contribution=c):
+        return 0  # numbering failed again: receipts_retry sends it once numbered
     return emails.send_receipt(c)
+
+
+@task()
+def receipts_retry() -> int:
+    """Daily: number the settled contributions whose numbering failed, and send their receipts."""
+    from opencity.contributions.receipts import receipts_number_missing
+
+    return receipts_number_missing()
 
 
 @task()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from schwifty import IBAN
+from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from opencity.core.errors import ValidationFailed
@@ -76,6 +76,21 @@ def clean_iban(value: str, *, field_name: str = "iban") -> tuple[str, str]:
     return iban.compact, bic
 
 
+def clean_bic(value: str, *, field_name: str = "bic") -> str:
+    """A BIC (8 or 11 characters, known country) in compact form, or "" when none was given."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return str(BIC(value).compact)
+    except SchwiftyException:
+        raise ValidationFailed(
+            _("This BIC is not valid: it has 8 or 11 letters and digits, e.g. GEBABEBB."),
+            code="invalid_bic",
+            field=field_name,
+        ) from None
+
+
 def category_choices(host) -> list[tuple[str, str]]:
     extra = [(c.code, c.name) for c in ExpenseCategory.objects.filter(host=host)]
     return list(BuiltinCategory.choices) + extra
@@ -138,6 +153,8 @@ def check_fields(*, collective, type: str, title: str, category: str, payee: Pay
         raise ValidationFailed(_("Give the organisation's name."), code="required", field="payee_name")
     if len(note or "") > MAX_NOTE:
         raise ValidationFailed(_("This note is too long."), code="too_long", field="note")
+    if payee.payout_method is None:
+        clean_bic(payee.bic)
     country = (payee.address.get("country") or "").strip()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationFailed(_("Use a two-letter country code, e.g. BE."), code="invalid_country", field="country")

@@ -209,6 +209,8 @@ class PayoutBatch(models.Model):
         READY = "ready", _("File ready")
         SENT = "sent", _("Sent to the bank")
         PAID = "paid", _("Paid")
+        PARTLY_PAID = "partly_paid", _("Partly paid")
+        FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
     public_id = public_id_field("pay")
@@ -244,6 +246,9 @@ class PayoutLine(models.Model):
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="lines")
     expense = models.ForeignKey(Expense, on_delete=models.PROTECT, related_name="payout_lines")
     amount = models.BigIntegerField()
+    # The account the file pays (the expense's IBAN when the line was made): sending and confirming the file
+    # check that the expense still says the same amount and IBAN.
+    iban = models.CharField(max_length=34, blank=True)
     end_to_end_id = models.CharField(max_length=35, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     in_flight_journal = models.ForeignKey(

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
-from opencity.core.ids import new_public_id
-from opencity.expenses import batch_fees, permissions, sepa
+from opencity.expenses import batch_fees, payout_files, permissions, sepa
 from opencity.expenses.models import Expense, ExpenseStatus, PayoutBatch, PayoutLine
 from opencity.expenses.services import lock_expense, record_transition
 from opencity.ledger import services as ledger
@@ -146,11 +144,14 @@ def payout_batch_create(
     execution_date: dt.date | None = None,
     system: bool = False,
     progress=None,
+    skipped: list[Expense] | None = None,
 ) -> PayoutBatch:
     """Put approved expenses in one SEPA file for the host's bank. Moves no money yet (see mark sent).
 
-    Expenses that the collective cannot afford (counting the others in the file) are left out. `system`
-    is for the `opencity payouts` command, run by someone with access to the server.
+    Expenses that the collective cannot afford (counting the others in the file) are left out. An expense
+    whose bank details the SEPA schema refuses stops the file with a message naming it — or, when a
+    `skipped` list is given, is left out and appended to it. `system` is for the `opencity payouts`
+    command, run by someone with access to the server.
     """
     if not system:
         _check_can_pay(by, host)
@@ -195,38 +196,28 @@ def payout_batch_create(
             created_by=by,
             message_id="",
         )
-        lines = [PayoutLine(batch=batch, expense=e, amount=e.amount, end_to_end_id=_end_to_end_id(e)) for e in chosen]
-        payments = [
-            sepa.Payment(
-                name=line.expense.payout_method.account_holder,
-                iban=line.expense.payout_method.iban,
-                bic=line.expense.payout_method.bic,
-                amount=line.amount,
-                description=f"{line.expense.title} {line.end_to_end_id}",
-                end_to_end_id=line.end_to_end_id,
-                address={
-                    "street_name": line.expense.address_street,
-                    "building_number": line.expense.address_number,
-                    "postcode": line.expense.address_postcode,
-                    "town": line.expense.address_town,
-                    "country": line.expense.address_country,
-                },
+        lines = [
+            PayoutLine(
+                batch=batch,
+                expense=e,
+                amount=e.amount,
+                iban=e.payout_method.iban,
+                end_to_end_id=_end_to_end_id(e),
             )
-            for line in lines
+            for e in chosen
         ]
-        xml, message_id = sepa.build_pain001(
-            debtor_name=host.legal_name,
-            debtor_iban=host.iban,
-            debtor_bic=host.bic,
-            currency=host.currency,
-            execution_date=execution_date,
-            payments=payments,
-            schema=schema,
-        )
-        batch.message_id = message_id[:35]
-        batch.total = sum(line.amount for line in lines)
-        batch.count = len(lines)
-        batch.file.save(f"{new_public_id('sct', 16)}.xml", ContentFile(xml), save=False)
+        try:
+            payout_files.batch_write_file(batch, lines)
+        except payout_files.UnpayableExpense:
+            if skipped is None:
+                raise
+            # The command-line tool leaves out what the bank would refuse, says so, and files the rest.
+            bad = payout_files.unpayable_lines(batch, lines)
+            skipped.extend(line.expense for line in bad)
+            lines = [line for line in lines if line not in bad]
+            if not lines:
+                raise Conflict(_("No approved expense can be paid right now."), code="nothing_payable") from None
+            payout_files.batch_write_file(batch, lines)
         batch.save()
         for line in lines:
             line.batch = batch
@@ -266,6 +257,8 @@ def payout_batch_mark_sent(*, batch: PayoutBatch, by, system: bool = False) -> P
                     % {"title": expense.title},
                     code="wrong_status",
                 )
+            if payout_files.line_mismatch(line, expense):
+                raise payout_files.mismatch_conflict(expense)
             try:
                 journal = ledger.post_journal(
                     idempotency_key=f"payout:{line.end_to_end_id}:sent",
@@ -298,6 +291,9 @@ def _settle_line(line: PayoutLine, *, by, paid_on: dt.date) -> None:
     expense = lock_expense(line.expense)
     if line.status != PayoutLine.Status.OPEN or expense.status != ExpenseStatus.SCHEDULED:
         return
+    if payout_files.line_mismatch(line, expense):
+        # Never "paid €900" when the file moved €10: nothing is posted, the admin sorts it out.
+        raise payout_files.mismatch_conflict(expense)
     host = expense.collective.host
     journal = ledger.post_journal(
         idempotency_key=f"payout:{line.end_to_end_id}:paid",
@@ -323,10 +319,20 @@ def _settle_line(line: PayoutLine, *, by, paid_on: dt.date) -> None:
 
 
 def _close_batch_if_done(batch: PayoutBatch) -> None:
-    if batch.status == PayoutBatch.Status.SENT and not batch.lines.filter(status=PayoutLine.Status.OPEN).exists():
+    """Once no line of a sent file is open, its status says what happened: paid, partly paid or failed."""
+    if batch.status != PayoutBatch.Status.SENT:
+        return
+    outcomes = set(batch.lines.exclude(status=PayoutLine.Status.CANCELLED).values_list("status", flat=True))
+    if not outcomes or PayoutLine.Status.OPEN in outcomes:
+        return
+    if outcomes == {PayoutLine.Status.PAID}:
         batch.status = PayoutBatch.Status.PAID
-        batch.paid_at = timezone.now()
-        batch.save(update_fields=["status", "paid_at"])
+    elif outcomes == {PayoutLine.Status.FAILED}:
+        batch.status = PayoutBatch.Status.FAILED
+    else:
+        batch.status = PayoutBatch.Status.PARTLY_PAID
+    batch.paid_at = timezone.now() if batch.status != PayoutBatch.Status.FAILED else None
+    batch.save(update_fields=["status", "paid_at"])
 
 
 def payout_batch_confirm_paid(
@@ -346,10 +352,14 @@ def payout_batch_confirm_paid(
         raise ValidationFailed(_("The payment date cannot be in the future."), code="date_in_future", field="paid_on")
     with transaction.atomic():
         batch = _lock_batch(batch)
-        if batch.status == PayoutBatch.Status.PAID:
+        if batch.status in (PayoutBatch.Status.PAID, PayoutBatch.Status.PARTLY_PAID):
             batch_fees.post_batch_fee(batch=batch, bank_fee=bank_fee, by=by, paid_on=paid_on)
             return batch
         if batch.status != PayoutBatch.Status.SENT:
+            if batch.status == PayoutBatch.Status.FAILED:
+                raise Conflict(
+                    _("Every payment of this file failed: there is nothing to confirm."), code="wrong_status"
+                )
             raise Conflict(_("Mark the file as sent to the bank first."), code="wrong_status")
         for line in batch.lines.filter(status=PayoutLine.Status.OPEN).select_related("expense").order_by("pk"):
             _settle_line(line, by=by, paid_on=paid_on)
@@ -370,6 +380,8 @@ def payout_line_settle(*, end_to_end_id: str, paid_on: dt.date, by=None) -> Payo
         batch = _lock_batch(line.batch)
         if batch.status != PayoutBatch.Status.SENT:
             return line
+        if payout_files.line_mismatch(line, lock_expense(line.expense)):
+            return line  # the statement pays an old version of the expense: left for an admin to look at
         _settle_line(line, by=by, paid_on=paid_on)
         _close_batch_if_done(batch)
     return line

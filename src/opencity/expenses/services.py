@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.community.services import person_find_or_create
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
-from opencity.expenses import notifications, permissions
+from opencity.expenses import notifications, payout_files, permissions
 from opencity.expenses.inputs import (  # noqa: F401 - re-exported: callers build inputs from here
     API_ITEM_MESSAGES,
     ItemInput,
@@ -16,6 +16,7 @@ from opencity.expenses.inputs import (  # noqa: F401 - re-exported: callers buil
     category_choices,
     check_fields,
     check_items,
+    clean_bic,
     clean_iban,
 )
 from opencity.expenses.models import (
@@ -28,6 +29,7 @@ from opencity.expenses.models import (
     ExpenseItem,
     ExpenseStatus,
     PayeeType,
+    PayoutLine,
     PayoutMethod,
 )
 from opencity.expenses.receipts import check_receipt, receipt_download_name
@@ -43,7 +45,7 @@ def _payout_method(*, person, payee: PayeeInput) -> PayoutMethod:
     if not holder:
         raise ValidationFailed(_("Give the account holder's name."), code="required", field="account_holder")
     method, _created = PayoutMethod.objects.get_or_create(
-        person=person, iban=iban, account_holder=holder[:70], defaults={"bic": (payee.bic or bic).strip()[:11]}
+        person=person, iban=iban, account_holder=holder[:70], defaults={"bic": clean_bic(payee.bic) or bic}
     )
     return method
 
@@ -241,6 +243,7 @@ def expense_update(
         )
         existing = {i.public_id: i for i in expense.items.all()}
         check_items(items, expense_type=expense.type, existing=existing)
+        before = _what_is_approved(expense)
         _apply(
             expense,
             by=by,
@@ -262,10 +265,33 @@ def expense_update(
             to_status=expense.status,
             by=by,
         )
+        if _what_is_approved(expense) != before:
+            # Approvals were given to what they saw: any change to amount, items, payee or payout method (a
+            # saved draft too) starts a new round, so the approvals of the old one no longer count.
+            expense.submission_round += 1
         if submit and expense.status in {ExpenseStatus.DRAFT, ExpenseStatus.INCOMPLETE, ExpenseStatus.PENDING}:
             _submit(expense, by=by)
         expense.save()
     return expense
+
+
+def _what_is_approved(expense: Expense) -> tuple:
+    """What an approval vouches for: amount, items (with their receipts), payee and payout method."""
+    items = tuple(
+        (i.description, i.incurred_on, i.amount, i.receipt.name or "")
+        for i in ExpenseItem.objects.filter(expense=expense).order_by("position", "pk")
+    )
+    payee = (
+        expense.payee_type,
+        expense.payee_person_id,
+        expense.payee_name,
+        expense.address_street,
+        expense.address_number,
+        expense.address_postcode,
+        expense.address_town,
+        expense.address_country,
+    )
+    return (expense.amount, expense.currency, items, payee, expense.payout_method_id)
 
 
 def _submit(expense: Expense, *, by) -> None:
@@ -334,6 +360,8 @@ def _simple_transition(
     if require_note and not (note or "").strip():
         raise ValidationFailed(_("Please write a message for the submitter."), code="note_required", field="note")
     with transaction.atomic():
+        # Payout files lock their batch, then its expenses: take the same order here (no deadlock).
+        payout_files.lock_open_batch_of(expense)
         expense = lock_expense(expense)
         if not role(by, expense):
             raise PermissionDenied()
@@ -341,9 +369,18 @@ def _simple_transition(
             if expense.status == to:
                 return expense  # a double-submitted form changes nothing
             raise Conflict(refusal, code="wrong_status")
+        if expense.status == ExpenseStatus.APPROVED:
+            _leave_payout_file(expense)
         record_transition(expense, action=action, to=to, by=by, note=(note or "").strip())
         expense.save()
     return expense
+
+
+def _leave_payout_file(expense: Expense) -> None:
+    """An approved expense stops being payable: out of the ready payout file it was in (rebuilt without it)."""
+    line = expense.payout_lines.filter(status=PayoutLine.Status.OPEN).select_related("expense").first()
+    if line is not None:
+        payout_files.batch_drop_line(line=line)
 
 
 def expense_reject(*, expense: Expense, by, note: str = "") -> Expense:

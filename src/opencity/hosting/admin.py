@@ -36,6 +36,12 @@ class HostModelAdmin(admin.ModelAdmin):
     readonly_fields = ["profile", "created_at"]
     inlines = [HostAdminInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.has_books():
+            fields.append("currency")  # every account and posting of the host is in it
+        return fields
+
     @admin.display(description="slug", ordering="profile__slug")
     def slug_display(self, obj):
         return obj.slug

@@ -150,6 +150,12 @@ class HostSettingsForm(_Form):
     membership_grace_days = forms.IntegerField(
         label=_("Grace period for failed membership renewals (days)"), min_value=0, max_value=365
     )
+    receipt_prefix = forms.CharField(
+        label=_("Receipt number prefix"),
+        max_length=8,
+        required=False,
+        help_text=_("Receipts are numbered PREFIX-year-number; no other host may use the same prefix."),
+    )
 
     def __init__(self, *args, host, **kwargs):
         self.host = host
@@ -168,11 +174,14 @@ class HostSettingsForm(_Form):
             "languages": host.languages,
             "expense_two_approvals_above": None if threshold is None else Money(threshold, host.currency).as_decimal(),
             "membership_grace_days": host.membership_grace_days,
+            "receipt_prefix": host.receipt_prefix,
         }
         return cls(data, host=host, initial=initial)
 
     def changes(self) -> dict:
         data = dict(self.cleaned_data)
+        if not data.get("receipt_prefix"):
+            data.pop("receipt_prefix", None)  # left empty: keep the current one
         threshold = data.pop("expense_two_approvals_above")
         data["expense_two_approvals_above"] = (
             None if threshold is None else Money.parse(threshold, self.host.currency).amount

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -80,6 +81,9 @@ class Host(models.Model):
         _("two approvals needed above (minor units)"), null=True, blank=True
     )
     membership_grace_days = models.PositiveIntegerField(_("grace period for failed renewals (days)"), default=14)
+    # Receipt numbers are <prefix>-<year>-<counter>; the prefix is unique across hosts so that numbers are
+    # unique per host ("BrusselsTogether" and "Bruxelles Tous" cannot both be BT). Chosen at creation.
+    receipt_prefix = models.CharField(_("receipt number prefix"), max_length=8, blank=True, default="")
     profile = models.OneToOneField(
         "hosting.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_as_host"
     )
@@ -92,10 +96,30 @@ class Host(models.Model):
                 condition=models.Q(default_host_fee_percent__gte=0) & models.Q(default_host_fee_percent__lte=50),
                 name="host_fee_percent_range",
             ),
+            models.UniqueConstraint(
+                fields=["receipt_prefix"], condition=~models.Q(receipt_prefix=""), name="host_receipt_prefix_unique"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def has_books(self) -> bool:
+        """Whether the host has ledger accounts (every host gets them at creation): its currency is then fixed."""
+        return self.pk is not None and self.ledger_accounts.exists()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is not None and self.has_books():
+            stored = Host.objects.filter(pk=self.pk).values_list("currency", flat=True).first()
+            if stored is not None and stored != self.currency:
+                raise ValidationError(
+                    {
+                        "currency": _("The currency cannot change once the host keeps books in %(currency)s.")
+                        % {"currency": stored}
+                    },
+                    code="currency_fixed",
+                )
 
     @property
     def slug(self) -> str:

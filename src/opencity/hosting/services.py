@@ -25,6 +25,7 @@ from opencity.hosting.models import (
     HostApplication,
     slug_validator,
 )
+from opencity.hosting.receipt_prefix import host_assign_receipt_prefix, receipt_prefix_validate
 from opencity.hosting.validators import RESERVED_SLUGS, validate_bic, validate_enterprise_number, validate_iban
 from opencity.ledger import services as ledger
 
@@ -118,6 +119,7 @@ def host_create(
     try:
         enterprise_number = validate_enterprise_number(enterprise_number) if enterprise_number else ""
         iban = validate_iban(iban) if iban else ""
+        bic = validate_bic(bic) if bic else ""
     except ValidationError as exc:
         raise _validation_error(exc) from exc
     host = Host(
@@ -155,6 +157,7 @@ def host_create(
     profile.save()
     host.profile = profile
     host.save(update_fields=["profile"])
+    host_assign_receipt_prefix(host=host)
     ledger.host_open_accounts(host=host)
     ledger.funds_account(profile)
     if admin is not None:
@@ -387,6 +390,7 @@ HOST_EDITABLE = (
     "languages",
     "expense_two_approvals_above",
     "membership_grace_days",
+    "receipt_prefix",
 )
 
 
@@ -413,6 +417,8 @@ def host_update(*, host: Host, by, **changes) -> Host:
             changes["bic"] = validate_bic(changes["bic"])
     except ValidationError as exc:
         raise _validation_error(exc) from exc
+    if "receipt_prefix" in changes:
+        changes["receipt_prefix"] = receipt_prefix_validate(host=host, prefix=changes["receipt_prefix"])
     if "default_host_fee_percent" in changes:
         try:
             fee = Decimal(str(changes["default_host_fee_percent"]))
@@ -445,7 +451,16 @@ def host_update(*, host: Host, by, **changes) -> Host:
         setattr(host, field, value.strip() if isinstance(value, str) else value)
     _full_clean(host, exclude=["profile"])
     if changes:
-        host.save(update_fields=list(changes))
+        try:
+            with transaction.atomic():
+                host.save(update_fields=list(changes))
+        except IntegrityError:  # another host took the same receipt prefix at the same moment
+            raise ValidationFailed(
+                _("Another host already numbers its receipts with “%(prefix)s”; choose another prefix.")
+                % {"prefix": host.receipt_prefix},
+                code="receipt_prefix_taken",
+                field="receipt_prefix",
+            ) from None
     return host
 
 

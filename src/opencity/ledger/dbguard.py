@@ -7,8 +7,9 @@ row triggers do not see; SQLite flushes with DELETE, so its delete triggers ask 
 command of this app). Any other client (the sqlite3 shell, a stray ORM delete) is refused.
 
 Note for future migrations: SQLite "alters" a table by rebuilding it, which drops its triggers. A later
-migration that alters ledger_transfer or ledger_journal must re-run `install_triggers` (the trigger tests
-in tests/ledger/test_integrity.py fail if it does not).
+migration that alters ledger_transfer or ledger_journal must re-run `install_triggers`, one that alters
+ledger_account must re-run `install_account_triggers` (the trigger tests in tests/ledger/test_integrity.py
+fail if it does not).
 """
 
 from __future__ import annotations
@@ -108,3 +109,98 @@ def register_sqlite_function(sender, connection, **kwargs) -> None:
     """`connection_created` receiver: teach each SQLite connection `ledger_wipe_allowed()`."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("ledger_wipe_allowed", 0, _wipe_allowed)
+
+
+# --- accounts: identity and overdraft guard -----------------------------------------------------------
+# An account's identity (host, kind, owner collective, processor, currency) and its no-overdraft flag never
+# change once it exists: flipping the flag would let a funds account go below zero, and moving an account to
+# another collective or host would move its money without a transfer. Its cached totals do change (every
+# posting bumps them); `check-ledger` compares them with the transfers. Only actual changes are refused, so an
+# ORM save that writes the same values passes.
+
+ACCOUNT_IDENTITY_COLUMNS = (
+    "host_id",
+    "kind",
+    "collective_id",
+    "processor",
+    "currency",
+    "debits_must_not_exceed_credits",
+)
+
+PG_ACCOUNT_FORWARD = [
+    """
+    CREATE OR REPLACE FUNCTION ledger_account_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'ledger account identity is immutable: UPDATE of account % refused', OLD.id
+            USING ERRCODE = 'restrict_violation';
+    END $$;
+    """,
+    "CREATE OR REPLACE TRIGGER ledger_account_identity_immutable BEFORE UPDATE ON ledger_account FOR EACH ROW WHEN ("
+    + " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in ACCOUNT_IDENTITY_COLUMNS)
+    + ") EXECUTE FUNCTION ledger_account_refuse_change();",
+]
+PG_ACCOUNT_BACKWARD = [
+    "DROP TRIGGER IF EXISTS ledger_account_identity_immutable ON ledger_account;",
+    "DROP FUNCTION IF EXISTS ledger_account_refuse_change();",
+]
+SQLITE_ACCOUNT_FORWARD = [
+    "CREATE TRIGGER IF NOT EXISTS ledger_account_identity_immutable BEFORE UPDATE ON ledger_account WHEN "
+    + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in ACCOUNT_IDENTITY_COLUMNS)
+    + " BEGIN SELECT RAISE(ABORT, 'ledger account identity is immutable: UPDATE on ledger_account refused'); END;",
+]
+SQLITE_ACCOUNT_BACKWARD = ["DROP TRIGGER IF EXISTS ledger_account_identity_immutable;"]
+
+
+def install_account_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": PG_ACCOUNT_FORWARD, "sqlite": SQLITE_ACCOUNT_FORWARD}.get(vendor, []):
+        schema_editor.execute(sql, None)
+
+
+def remove_account_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": PG_ACCOUNT_BACKWARD, "sqlite": SQLITE_ACCOUNT_BACKWARD}.get(vendor, []):
+        schema_editor.execute(sql, None)
+
+
+# --- hosts: the currency of a host with books ----------------------------------------------------------
+# Every account of a host is in the host's currency (and an account's currency never changes), so once the
+# host has ledger accounts (host_create opens them) its currency is fixed: changing it would make every
+# posting fail. The Django admin shows it read-only and Host.clean refuses it; this is the last line.
+
+_HOST_HAS_BOOKS = "EXISTS (SELECT 1 FROM ledger_account WHERE ledger_account.host_id = OLD.id)"
+# PostgreSQL trigger WHEN clauses cannot hold subqueries: the function looks for accounts itself.
+PG_HOST_FORWARD = [
+    f"""
+    CREATE OR REPLACE FUNCTION ledger_host_currency_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NOT {_HOST_HAS_BOOKS} THEN RETURN NEW; END IF;
+        RAISE EXCEPTION 'the currency of host % is fixed: it has ledger accounts', OLD.id
+            USING ERRCODE = 'restrict_violation';
+    END $$;
+    """,
+    "CREATE OR REPLACE TRIGGER ledger_host_currency_immutable BEFORE UPDATE ON hosting_host FOR EACH ROW "
+    "WHEN (OLD.currency IS DISTINCT FROM NEW.currency) EXECUTE FUNCTION ledger_host_currency_refuse_change();",
+]
+PG_HOST_BACKWARD = [
+    "DROP TRIGGER IF EXISTS ledger_host_currency_immutable ON hosting_host;",
+    "DROP FUNCTION IF EXISTS ledger_host_currency_refuse_change();",
+]
+SQLITE_HOST_FORWARD = [
+    "CREATE TRIGGER IF NOT EXISTS ledger_host_currency_immutable BEFORE UPDATE OF currency ON hosting_host "
+    f"WHEN OLD.currency IS NOT NEW.currency AND {_HOST_HAS_BOOKS} "
+    "BEGIN SELECT RAISE(ABORT, 'the currency of a host with ledger accounts is fixed'); END;",
+]
+SQLITE_HOST_BACKWARD = ["DROP TRIGGER IF EXISTS ledger_host_currency_immutable;"]
+
+
+def install_host_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": PG_HOST_FORWARD, "sqlite": SQLITE_HOST_FORWARD}.get(vendor, []):
+        schema_editor.execute(sql, None)
+
+
+def remove_host_triggers(apps, schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for sql in {"postgresql": PG_HOST_BACKWARD, "sqlite": SQLITE_HOST_BACKWARD}.get(vendor, []):
+        schema_editor.execute(sql, None)

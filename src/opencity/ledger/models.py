@@ -66,6 +66,12 @@ class Account(models.Model):
                 | models.Q(debits_posted__lte=models.F("credits_posted")),
                 name="account_no_overdraft",
             ),
+            # A collective's funds account always carries the overdraft guard (its flag is also immutable:
+            # see dbguard.install_account_triggers).
+            models.CheckConstraint(
+                condition=~models.Q(kind="funds") | models.Q(debits_must_not_exceed_credits=True),
+                name="account_funds_guarded",
+            ),
             models.CheckConstraint(
                 condition=models.Q(debits_posted__gte=0) & models.Q(credits_posted__gte=0),
                 name="account_totals_non_negative",

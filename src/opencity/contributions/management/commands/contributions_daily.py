@@ -1,11 +1,12 @@
-"""`opencity contributions-daily`: queue the daily jobs (ECB rates, membership renewals and lapses).
+"""`opencity contributions-daily`: queue the daily jobs (ECB rates, membership renewals and lapses, receipt
+numbers that failed).
 
 Run it once a day from cron or a systemd timer; `opencity worker` then runs the tasks.
 """
 
 from django.core.management.base import BaseCommand
 
-from opencity.contributions.tasks import memberships_check, rates_refresh
+from opencity.contributions.tasks import memberships_check, rates_refresh, receipts_retry
 
 
 class Command(BaseCommand):
@@ -14,4 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         rates_refresh.enqueue()
         memberships_check.enqueue()
-        self.stdout.write("queued: rates_refresh, memberships_check")
+        receipts_retry.enqueue()
+        self.stdout.write("queued: rates_refresh, memberships_check, receipts_retry")

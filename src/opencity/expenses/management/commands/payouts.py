@@ -31,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError("No approved expense to pay.")
         execution_date = dt.date.fromisoformat(opts["execution_date"]) if opts["execution_date"] else None
         bar = tqdm(total=len(candidates), desc="Payouts", unit="expense", disable=opts["verbosity"] == 0)
+        skipped: list = []
         try:
             batch = payouts.payout_batch_create(
                 host=host,
@@ -39,15 +40,18 @@ class Command(BaseCommand):
                 execution_date=execution_date,
                 system=True,
                 progress=bar.update,
+                skipped=skipped,
             )
         except DomainError as exc:
+            self._report_skipped(skipped)
             raise CommandError(str(exc.message)) from exc
         finally:
             bar.close()
+        self._report_skipped(skipped)
         out = Path(opts["out"])
         with batch.file.open("rb") as src:
             out.write_bytes(src.read())
-        left = len(candidates) - batch.count
+        left = len(candidates) - batch.count - len(skipped)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{batch.count} expenses, total {Money(batch.total, batch.currency).as_decimal()} {batch.currency}, written to {out} "
@@ -57,3 +61,10 @@ class Command(BaseCommand):
         if left:
             self.stdout.write(f"{left} approved expenses left out: their collective cannot afford them now.")
         self.stdout.write("Upload the file to the bank, then mark the batch as sent on the host's expenses page.")
+
+    def _report_skipped(self, skipped) -> None:
+        for expense in skipped:
+            self.stderr.write(
+                f"Skipped {expense.public_id} “{expense.title}” ({expense.collective.slug}): the bank would refuse its "
+                "account details (IBAN, BIC or holder); ask the submitter to correct them."
+            )
