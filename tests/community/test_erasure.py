@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from opencity.community import tokens, volunteering
 from opencity.community.models import Person, RetainedName

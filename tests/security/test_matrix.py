@@ -250,6 +250,12 @@ PAGES = {
     # Community (issue 13). Signed links: whoever holds the link (the mailbox it was sent to) may use it.
     "people/me": Row(EVERYONE, lambda w: ("/people/me", {"email": "nobody@example.org"})),
     "people/me/<str:token>/withdraw": Row(EVERYONE, lambda w: (f"/people/me/{w.data_token}/withdraw", {})),
+    "people/me/<str:token>/profile": Row(
+        EVERYONE, lambda w: (f"/people/me/{w.data_token}/profile", {"host": w.host.pk, "skills": "Baking"})
+    ),
+    "<slug:slug>/community/tags": Row(
+        HOST, lambda w: (f"/{w.host.slug}/community/tags", {"kind": "skill", "name": "Baking"})
+    ),
     "people/me/<str:token>/erase": Row(EVERYONE, lambda w: (f"/people/me/{w.data_token}/erase", {"confirm": "erase"})),
     "people/unsubscribe/<str:token>": Row(EVERYONE, lambda w: (f"/people/unsubscribe/{w.unsubscribe_token}", {})),
     "people/consent/<str:token>": Row(EVERYONE, lambda w: (f"/people/consent/{w.consent_token}", {})),

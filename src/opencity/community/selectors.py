@@ -50,11 +50,11 @@ def members(host, f: PeopleFilter | None = None, *, collective=None) -> QuerySet
         qs = qs.filter(consenting=False)
     if f.q:
         qs = qs.filter(Q(person__name__icontains=f.q) | Q(person__email__icontains=f.q))
+    tagged = Person.tags.through.objects
     for tag_id in [*f.interests, *f.skills]:
-        qs = qs.filter(person__tags=tag_id)
+        qs = qs.filter(Exists(tagged.filter(person_id=OuterRef("person_id"), tag_id=tag_id)))
     if f.any_skills:
-        tagged = Person.tags.through.objects.filter(person_id=OuterRef("person_id"), tag_id__in=f.any_skills)
-        qs = qs.filter(Exists(tagged))
+        qs = qs.filter(Exists(tagged.filter(person_id=OuterRef("person_id"), tag_id__in=f.any_skills)))
     for code in f.languages:
         qs = qs.filter(person__languages__icontains=f'"{code}"')
     if f.commune:

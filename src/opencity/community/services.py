@@ -154,6 +154,8 @@ def person_update_profile(
 
 
 def tag_curate(*, host, kind: str, name: str) -> Tag:
+    if kind not in Tag.Kind.values:
+        raise ValidationFailed(_("Choose interest or skill."), code="invalid_kind", field="kind")
     tag = _clean_tags(host, kind, [name])
     if not tag:
         raise ValidationFailed(_("Enter a name."), code="invalid_name", field="name")

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opencity.community import permissions, selectors
+from opencity.community import permissions, selectors, services
 from opencity.community.access import access_log_write
 from opencity.community.forms import MailingForm, people_filter_from
 from opencity.community.mailings import mailing_create
@@ -165,3 +165,19 @@ def community_mail(request, slug: str):
         _("Your message is being sent to %(n)s people who agreed to hear from us.") % {"n": mailing.recipients_count},
     )
     return redirect(target)
+
+
+@require_POST
+def community_tags(request, slug: str):
+    """The host's curated list of interests and skills, which people pick from."""
+    scope = _scope(request, slug)
+    if scope is None:
+        return redirect_to_login(request.get_full_path())
+    host, collective = scope
+    if collective is not None:
+        raise PermissionDenied
+    try:
+        services.tag_curate(host=host, kind=request.POST.get("kind", ""), name=request.POST.get("name", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    return redirect("community:community", slug)

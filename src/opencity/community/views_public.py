@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from opencity.community import emails, selectors, services, tokens
 from opencity.community.erasure import LEGAL_RETENTION_YEARS, person_erase
+from opencity.community.forms import ProfileForm, split_tags
 from opencity.community.models import Person
 from opencity.core.errors import DomainError
 from opencity.hosting.models import Host
@@ -44,10 +45,27 @@ def your_data_request(request):
 def your_data(request, token: str):
     person = _person_from_data_token(token)
     data = selectors.person_data(person)
+    forms = []
+    for host in Host.objects.filter(members__person=person).select_related("profile"):
+        tags = [t for t in person.tags.all() if t.host_id == host.pk]
+        initial = {
+            "languages": person.languages,
+            "commune": person.commune,
+            "interests": ", ".join(t.name for t in tags if t.kind == "interest"),
+            "skills": ", ".join(t.name for t in tags if t.kind == "skill"),
+        }
+        curated = selectors.host_tags(host)
+        forms.append((host, ProfileForm(initial=initial), [t.name for t in curated if t.curated]))
     return render(
         request,
         "community/your_data.html",
-        {"person": person, "data": data, "token": token, "retention_years": LEGAL_RETENTION_YEARS},
+        {
+            "person": person,
+            "data": data,
+            "token": token,
+            "retention_years": LEGAL_RETENTION_YEARS,
+            "profile_forms": forms,
+        },
     )
 
 
@@ -64,6 +82,28 @@ def your_data_withdraw(request, token: str):
     person = _person_from_data_token(token)
     services.consent_withdraw(person=person)
     messages.success(request, _("Done: nobody will write to you about initiatives any more."))
+    return redirect("community:your_data", token)
+
+
+@require_POST
+def your_data_profile(request, token: str):
+    """Languages, commune, interests and skills, as the person tells them (for one host's curated list)."""
+    person = _person_from_data_token(token)
+    host = Host.objects.filter(members__person=person, pk=request.POST.get("host") or 0).first()
+    form = ProfileForm(request.POST)
+    if host is None or not form.is_valid():
+        messages.error(request, _("Check the form: something is not valid."))
+        return redirect("community:your_data", token)
+    d = form.cleaned_data
+    try:
+        services.person_update_profile(
+            person=person, host=host, languages=d["languages"], commune=d["commune"],
+            interests=split_tags(d["interests"]), skills=split_tags(d["skills"]),
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
     return redirect("community:your_data", token)
 
 
