@@ -191,6 +191,9 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OpenCity <noreply@opencity.localhost>")
 
 # Background work: Django's tasks API with the database backend; `opencity worker` runs it.
+# Seconds between two emails of a mailing (throttling; SMTP providers limit the rate).
+COMMUNITY_MAIL_PAUSE = float(os.environ.get("OPENCITY_MAIL_PAUSE", "0.2"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

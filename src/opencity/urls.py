@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("opencity.expenses.urls")),
     path("", include("opencity.events.urls")),
     path("", include("opencity.banking.urls")),
+    path("", include("opencity.community.urls")),
     path("<slug:slug>/", include("opencity.hosting.profile_urls")),
     prefix_default_language=False,
 )

@@ -42,6 +42,9 @@ from opencity.api.main import api
 from opencity.banking import services as banking
 from opencity.banking.formats.writer import Entry, camt053
 from opencity.banking.models import BankStatementLine
+from opencity.community import services as community
+from opencity.community import tokens as community_tokens
+from opencity.community import volunteering
 from opencity.contributions import services as contributions
 from opencity.contributions.models import Tier
 from opencity.expenses import payouts
@@ -116,6 +119,19 @@ class MatrixWorld(World):
         self.invitation = team.invitation_create(collective=self.a, by=self.collective_admin, email="new@example.org")
         self.stranger_token_id = self._token(self.stranger)
         self.confirm_token = contributions.identity_confirm_token(self.gift)
+        # Community (issue 13): an opportunity of A with a signed-up contributor, a consent waiting for its link.
+        self.opportunity = volunteering.opportunity_create(
+            host=self.host, collective=self.a, by=self.collective_admin, title="Cook", skills=["Cooking"]
+        )
+        self.signup = volunteering.signup_create(opportunity=self.opportunity, name="", email="", user=self.contributor)
+        person = self.contributor.person
+        self.consent_token = community_tokens.make(
+            community_tokens.CONSENT_SALT, community.consent_request(person=person, host=self.host).pk, person.email
+        )
+        self.data_token = community_tokens.make(community_tokens.DATA_SALT, person.public_id, person.email)
+        self.unsubscribe_token = community_tokens.make(
+            community_tokens.UNSUBSCRIBE_SALT, person.public_id, self.host.pk
+        )
         self._events()
         self.bank_account = banking.bank_account_main(host=self.host)
         banking.statement_import(host=self.host, data=_camt(self.bank_account, "MATRIX-0", 4321), system=True)
@@ -301,6 +317,37 @@ API = {
 # --- pages (from the URL conf) -----------------------------------------------------------------------------
 _LOGIN = {"email": "nobody@example.org", "password": "wrong"}
 PAGES = {
+    # Community (issue 13). Signed links: whoever holds the link (the mailbox it was sent to) may use it.
+    "people/me": Row(EVERYONE, lambda w: ("/people/me", {"email": "nobody@example.org"})),
+    "people/me/<str:token>/withdraw": Row(EVERYONE, lambda w: (f"/people/me/{w.data_token}/withdraw", {})),
+    "people/me/<str:token>/profile": Row(
+        EVERYONE, lambda w: (f"/people/me/{w.data_token}/profile", {"host": w.host.pk, "skills": "Baking"})
+    ),
+    "<slug:slug>/community/tags": Row(
+        HOST, lambda w: (f"/{w.host.slug}/community/tags", {"kind": "skill", "name": "Baking"})
+    ),
+    "people/me/<str:token>/erase": Row(EVERYONE, lambda w: (f"/people/me/{w.data_token}/erase", {"confirm": "erase"})),
+    "people/unsubscribe/<str:token>": Row(EVERYONE, lambda w: (f"/people/unsubscribe/{w.unsubscribe_token}", {})),
+    "people/consent/<str:token>": Row(EVERYONE, lambda w: (f"/people/consent/{w.consent_token}", {})),
+    "volunteer/<str:public_id>": Row(
+        EVERYONE, lambda w: (f"/volunteer/{w.opportunity.public_id}", {"name": "Vi", "email": "vi@example.org"})
+    ),
+    "<slug:slug>/community/mail": Row(
+        A_ADMINS, lambda w: (f"/{w.a.slug}/community/mail", {"subject": "Hi", "body": "News"})
+    ),
+    "<slug:slug>/volunteering": Row(
+        A_ADMINS, lambda w: (f"/{w.a.slug}/volunteering", {"title": "Help", "people_needed": "2"})
+    ),
+    "<slug:slug>/volunteering/signups/<str:public_id>/decide": Row(
+        A_ADMINS, lambda w: (f"/{w.a.slug}/volunteering/signups/{w.signup.public_id}/decide", {"decision": "confirm"})
+    ),
+    "<slug:slug>/volunteering/signups/<str:public_id>/message": Row(
+        A_ADMINS,
+        lambda w: (f"/{w.a.slug}/volunteering/signups/{w.signup.public_id}/message", {"subject": "Hi", "body": "x"}),
+    ),
+    "<slug:slug>/volunteering/<str:public_id>/suggest": Row(
+        HOST, lambda w: (f"/{w.host.slug}/volunteering/{w.opportunity.public_id}/suggest", {})
+    ),
     # Public forms: anyone may post them (a wrong login or a bad signature changes nothing that matters).
     "webhooks/stripe": Row(NOBODY, lambda w: ("/webhooks/stripe", {}), refused_as={400}),
     "i18n/setlang/": Row(EVERYONE, lambda w: ("/i18n/setlang/", {"language": "fr", "next": "/"})),

@@ -94,6 +94,7 @@ def _mount() -> None:
         ("opencity.api.expenses", "/v1/"),
         ("opencity.api.events", "/v1/"),
         ("opencity.api.banking", "/v1/"),
+        ("opencity.api.community", "/v1/"),
     ]:
         try:
             module = importlib.import_module(name)

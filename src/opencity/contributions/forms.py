@@ -47,6 +47,7 @@ def checkout_request_from_post(post, *, collective, language: str) -> CheckoutRe
         organisation_vat=post.get("organisation_vat", ""),
         language=language,
         idempotency_token=post.get("idempotency_token", ""),
+        keep_informed=post.get("keep_informed") in ("on", "1", "true"),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat as eu_vat
 
+from opencity.community import services as community
 from opencity.community.services import person_find_or_create
 from opencity.contributions import permissions
 from opencity.contributions.errors import InvalidContribution, TierSoldOut
@@ -139,6 +140,7 @@ class CheckoutRequest:
     organisation_vat: str = ""
     language: str = ""
     idempotency_token: str = ""
+    keep_informed: bool = False  # the unticked "keep me informed" box: a consent request, confirmed by email
 
 
 def resolve_tier(collective, ref: str) -> Tier | None:
@@ -343,6 +345,15 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None, session
             ContributionEvent.objects.create(
                 contribution=contribution, from_status="", to_status=contribution.status, by=authed, note="checkout"
             )
+            if authed is not None:
+                _record_interaction(contribution)
+            if data.keep_informed:
+                community.consent_request(
+                    person=person,
+                    host=collective.host,
+                    wording=community.consent_wording(collective.host),
+                    language=data.language,
+                )
     except IntegrityError:
         if token:
             existing = _by_token(scope, token)
@@ -426,7 +437,20 @@ def contribution_confirm_identity(*, contribution: Contribution, token: str) -> 
     if c.contributor_name and not c.person.name:
         c.person.name = c.contributor_name
         c.person.save(update_fields=["name"])
+    _record_interaction(c)
     return c
+
+
+def _record_interaction(c: Contribution) -> None:
+    """A proven gift (signed in, or confirmed by the email's owner) joins the community database."""
+    community.interaction_record(
+        person=c.person,
+        host=c.collective.host,
+        collective=c.collective,
+        kind="contribution",
+        source_ref=c.public_id,
+        at=c.created_at,
+    )
 
 
 def contribution_start_payment(*, contribution: Contribution, request=None) -> providers.StartResult:

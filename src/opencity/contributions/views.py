@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_redirect
 from opencity.accounts.permissions import has_2fa
+from opencity.community.services import consent_wording
 from opencity.contributions import permissions, recurring, selectors, services, settlement
 from opencity.contributions.forms import TierForm, checkout_request_from_post, parse_amount
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
@@ -88,6 +89,7 @@ def checkout(request, slug: str, tier: str = ""):
             "suggested": suggested,
             "rates_date": current_rates()[0],
             "summary": _summary(params, collective=collective, tier=tier_obj, methods=methods),
+            "keep_informed_wording": consent_wording(collective.host),
         },
         status=400 if error else 200,
     )

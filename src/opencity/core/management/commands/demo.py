@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "opencity.expenses.demo",
     "opencity.events.demo",
     "opencity.banking.demo",
+    "opencity.community.demo",
 ]
 
 
