@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "opencity.payments",
     "opencity.contributions",
     "opencity.expenses",
+    "opencity.stories",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("opencity.transparency.urls")),
     path("", include("opencity.contributions.urls")),
     path("", include("opencity.expenses.urls")),
+    path("", include("opencity.stories.urls")),
     path("<slug:slug>/", include("opencity.hosting.profile_urls")),
     prefix_default_language=False,
 )
