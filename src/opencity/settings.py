@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "opencity.contributions",
     "opencity.expenses",
     "opencity.stories",
+    "opencity.movement",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 from opencity.api.main import api
 from opencity.core import views as core_views
+from opencity.stories import views as stories_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,13 +18,14 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", core_views.home, name="home"),
+    path("", stories_views.front_page, name="home"),
     path("accounts/", include("opencity.accounts.urls")),
     path("", include("opencity.hosting.urls")),
     path("", include("opencity.transparency.urls")),
     path("", include("opencity.contributions.urls")),
     path("", include("opencity.expenses.urls")),
     path("", include("opencity.stories.urls")),
+    path("", include("opencity.movement.urls")),
     path("<slug:slug>/", include("opencity.hosting.profile_urls")),
     prefix_default_language=False,
 )

@@ -86,6 +86,9 @@ def _mount() -> None:
         ("opencity.api.ledger", "/v1/"),
         ("opencity.api.contributions", "/v1/"),
         ("opencity.api.expenses", "/v1/"),
+        ("opencity.api.stories", "/v1/"),
+        ("opencity.api.insights", "/v1/"),
+        ("opencity.api.movement", "/v1/"),
     ]:
         try:
             module = importlib.import_module(name)

@@ -15,7 +15,7 @@ from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
 from opencity.hosting.forms import add_domain_error
 from opencity.hosting.models import Commune
-from opencity.stories import permissions, selectors, services
+from opencity.stories import front, permissions, selectors, services
 from opencity.stories.forms import LANGUAGE_CHOICES, StoryForm, VersionForm
 from opencity.stories.models import LANGUAGES, Theme
 
@@ -31,6 +31,17 @@ def _collective(slug: str):
 
 def _reader_language(request) -> str:
     return (translation.get_language() or "en")[:2]
+
+
+def front_page(request):
+    """`/`: the city's page when the installation has one host, else the list of hosts."""
+    from opencity.core.views import home
+    from opencity.hosting.models import Host
+
+    hosts = list(Host.objects.select_related("profile")[:2])
+    if len(hosts) != 1:
+        return home(request)
+    return render(request, "stories/city.html", front.city_page(hosts[0]) | {"lang": _reader_language(request)})
 
 
 def collective_updates(request, slug: str):
