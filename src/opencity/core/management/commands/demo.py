@@ -14,6 +14,8 @@ DEMO_MODULES = [
     "opencity.ledger.demo",
     "opencity.contributions.demo",
     "opencity.expenses.demo",
+    "opencity.stories.demo",
+    "opencity.movement.demo",
 ]
 
 
