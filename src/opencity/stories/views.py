@@ -35,13 +35,9 @@ def _reader_language(request) -> str:
 
 def front_page(request):
     """`/`: the city's page when the installation has one host, else the list of hosts."""
-    from opencity.core.views import home
-    from opencity.hosting.models import Host
-
-    hosts = list(Host.objects.select_related("profile")[:2])
-    if len(hosts) != 1:
-        return home(request)
-    return render(request, "stories/city.html", front.city_page(hosts[0]) | {"lang": _reader_language(request)})
+    hosts = hosting_selectors.hosts_for_home()
+    city = front.city_page(hosts[0]["host"]) if len(hosts) == 1 else None
+    return render(request, "home.html", {"hosts": hosts, "city": city, "lang": _reader_language(request)})
 
 
 def collective_updates(request, slug: str):
