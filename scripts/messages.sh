@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../src/opencity"
 export DJANGO_SETTINGS_MODULE=opencity.settings
 export OPENCITY_DATA_DIR="${OPENCITY_DATA_DIR:-/tmp/opencity-messages}"
 DJ="$(cd ../.. && pwd)/.venv/bin/django-admin"
-apps=(core accounts hosting community ledger transparency payments contributions expenses events banking)
+apps=(core accounts hosting community ledger transparency payments contributions expenses events banking stories movement)
 only="${1:-}"
 for app in "${apps[@]}"; do
   [ -n "$only" ] && [ "$only" != "$app" ] && continue

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "opencity.expenses",
     "opencity.events",
     "opencity.banking",
+    "opencity.stories",
+    "opencity.movement",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from django.urls import include, path
 from opencity.accounts.views import admin_login
 from opencity.api.main import api
 from opencity.core import views as core_views
+from opencity.stories import views as stories_views
 
 urlpatterns = [
     # One login flow for the whole site: the admin's own login page is replaced by the site's.
@@ -21,7 +22,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", core_views.home, name="home"),
+    path("", stories_views.front_page, name="home"),
     path("accounts/", include("opencity.accounts.urls")),
     path("", include("opencity.hosting.urls")),
     path("", include("opencity.transparency.urls")),
@@ -30,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("", include("opencity.events.urls")),
     path("", include("opencity.banking.urls")),
     path("", include("opencity.community.urls")),
+    path("", include("opencity.stories.urls")),
+    path("", include("opencity.movement.urls")),
     path("<slug:slug>/", include("opencity.hosting.profile_urls")),
     prefix_default_language=False,
 )

@@ -51,6 +51,8 @@ from opencity.expenses import payouts
 from opencity.hosting import services as hosting
 from opencity.hosting import team
 from opencity.ledger.models import Journal, TransferKind
+from opencity.movement import services as movement
+from opencity.stories import services as stories
 from tests.conftest import enable_2fa, make_user, otp_header
 from tests.contributions.helpers import give
 from tests.expenses.conftest import World, approved, fund, item, pdf, submit
@@ -119,6 +121,24 @@ class MatrixWorld(World):
         self.invitation = team.invitation_create(collective=self.a, by=self.collective_admin, email="new@example.org")
         self.stranger_token_id = self._token(self.stranger)
         self.confirm_token = contributions.identity_confirm_token(self.gift)
+        # Stories: a draft by A's admin, a volunteer writer's story waiting for approval, a follower.
+        self.story = stories.story_create(
+            collective=self.a, by=self.collective_admin, language="en", title="Draft", body="Text"
+        )
+        self.writer = make_user(name="Volunteer Writer")
+        stories.writer_invite(host=self.host, by=self.host_admin, user=self.writer)
+        self.pending_story = stories.story_publish(
+            story=stories.story_create(
+                collective=self.a, by=self.writer, language="nl", title="Vrijwilliger", body="x"
+            ),
+            by=self.writer,
+        )
+        self.follow = stories.follow(collective=self.a, user=self.contributor, language="fr")
+        self.host_request = movement.host_request_submit(
+            by=self.stranger, name="Gent Samen", slug="gentsamen", legal_name="Gent Samen VZW",
+            enterprise_number="0403.170.701", iban="BE68539007547034", currency="EUR",
+            default_host_fee_percent=6, languages=["nl"],
+        )  # fmt: skip
         # Community (issue 13): an opportunity of A with a signed-up contributor, a consent waiting for its link.
         self.opportunity = volunteering.opportunity_create(
             host=self.host, collective=self.a, by=self.collective_admin, title="Cook", skills=["Cooking"]
@@ -308,6 +328,38 @@ API = {
     ),
     "POST /api/v1/hosts/{slug}/bank/lines/{public_id}/assign": Row(
         HOST, lambda w: (f"/api/v1/hosts/{w.host.slug}/bank/lines/{w.bank_line.public_id}/assign", {"action": "leave"})
+    ),
+    "POST /api/v1/collectives/{slug}/stories": Row(
+        A_ADMINS,
+        lambda w: (f"/api/v1/collectives/{w.a.slug}/stories", {"language": "fr", "title": "Nouvelles", "body": "x"}),
+    ),
+    "PUT /api/v1/stories/{public_id}/versions": Row(
+        A_ADMINS,
+        lambda w: (f"/api/v1/stories/{w.story.public_id}/versions", {"language": "fr", "title": "T", "body": "B"}),
+    ),
+    "POST /api/v1/stories/{public_id}/publish": Row(
+        A_ADMINS, lambda w: (f"/api/v1/stories/{w.story.public_id}/publish", {})
+    ),
+    "POST /api/v1/stories/{public_id}/approve": Row(
+        A_ADMINS, lambda w: (f"/api/v1/stories/{w.pending_story.public_id}/approve", {})
+    ),
+    # Any signed-in person (with a confirmed email) may ask to become a host; installation admins decide.
+    "POST /api/v1/host-applications": Row(
+        SIGNED_IN,
+        lambda w: (
+            "/api/v1/host-applications",
+            {
+                "name": "Liège Ensemble",
+                "slug": "liege-ensemble",
+                "legal_name": "Liège Ensemble ASBL",
+                "enterprise_number": "0403.170.701",
+                "iban": "BE68539007547034",
+                "languages": ["fr"],
+            },
+        ),  # fmt: skip
+    ),
+    "POST /api/v1/host-applications/{public_id}/approve": Row(
+        {"staff"}, lambda w: (f"/api/v1/host-applications/{w.host_request.public_id}/approve", {})
     ),
     "POST /api/v1/expenses/{public_id}/comment": Row(
         {"submitter", "a_admin", "host_admin"}, lambda w: (_exp(w, "comment"), {"body": "Hello"})
@@ -514,6 +566,43 @@ PAGES = {
     "<slug:slug>/admin/bank/upload": Row(HOST, lambda w: (f"/{w.host.slug}/admin/bank/upload", _statement_upload(w))),
     "<slug:slug>/admin/bank/lines/<str:public_id>/do/<str:action>": Row(
         HOST, lambda w: (f"/{w.host.slug}/admin/bank/lines/{w.bank_line.public_id}/do/leave", {})
+    ),
+    "<slug:slug>/updates/new": Row(
+        A_ADMINS,
+        lambda w: (
+            f"/{w.a.slug}/updates/new",
+            {"language": "en", "title": "News", "body": "x", "theme": "news", "visibility": "public"},
+        ),
+    ),
+    "<slug:slug>/updates/<str:public_id>/translate": Row(
+        A_ADMINS,
+        lambda w: (f"/{w.a.slug}/updates/{w.story.public_id}/translate", {"language": "fr", "title": "T", "body": "B"}),
+    ),
+    # Refused editors get the story page back with the refusal as a message.
+    "<slug:slug>/updates/<str:public_id>/<str:action>": Row(
+        A_ADMINS, lambda w: (f"/{w.a.slug}/updates/{w.story.public_id}/publish", {}), refused_as={302}
+    ),
+    "<slug:slug>/follow": Row(SIGNED_IN, lambda w: (f"/{w.a.slug}/follow", {})),
+    # The unsubscribe link of a story email: whoever holds it.
+    "stories/unsubscribe/<str:token>": Row(EVERYONE, lambda w: (f"/stories/unsubscribe/{w.follow.token}", {})),
+    "hosts/apply": Row(
+        SIGNED_IN,
+        lambda w: (
+            "/hosts/apply",
+            {
+                "name": "Liège Ensemble",
+                "slug": "liege-ensemble",
+                "legal_name": "Liège Ensemble ASBL",
+                "enterprise_number": "0403.170.701",
+                "iban": "BE68539007547034",
+                "currency": "EUR",
+                "default_host_fee_percent": "5",
+                "languages": ["fr"],
+            },
+        ),  # fmt: skip
+    ),
+    "hosts/requests/<str:public_id>/<str:action>": Row(
+        {"staff"}, lambda w: (f"/hosts/requests/{w.host_request.public_id}/approve", {})
     ),
 }
 

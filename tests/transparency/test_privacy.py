@@ -4,12 +4,14 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from schwifty import IBAN
 
 from opencity.accounts.models import User
 from opencity.community.models import Person
 from opencity.expenses.models import Expense
 from opencity.hosting.models import Collective, Host
+from opencity.stories.models import Story
 
 IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 
@@ -42,11 +44,33 @@ def test_public_pages_and_api_show_no_email_or_iban(client):
         Collective.objects.filter(host=host, status="active").exclude(pk=host.profile_id).values_list("slug", flat=True)
     )
     urls = ["/", "/collectives/", f"/api/v1/hosts/{host.slug}", "/api/v1/collectives"]
+    # Stories, feeds, insights and their CSV / JSON (issue 14).
+    urls += [
+        f"/{host.slug}/stories",
+        f"/{host.slug}/updates.atom",
+        f"/{host.slug}/updates.atom?lang=nl",
+        f"/{host.slug}/insights",
+        f"/{host.slug}/insights?period=all",
+        f"/{host.slug}/insights?format=csv&period=all",
+        f"/api/v1/hosts/{host.slug}/insights?period=all",
+        f"/api/v1/collectives/{host.slug}/stories",
+        "/hosts/start",
+    ]
+    urls += [
+        f"/{s.collective.slug}/updates/{s.public_id}"
+        for s in Story.objects.filter(status="published", publish_at__lte=timezone.now())[:1]
+    ]
+    story_pages = [
+        f"/{s.collective.slug}/updates/{s.public_id}/in/{v.language}"
+        for s in Story.objects.select_related("collective").prefetch_related("versions")
+        for v in s.versions.all()
+    ]
     # Expense pages in every state; drafts and the like are not public (404) and are skipped.
     optional = [
         f"/{e.collective.slug}/expenses/{e.public_id}"
         for e in Expense.objects.filter(collective__host=host).select_related("collective")
     ]
+    optional += story_pages
     for slug in slugs:
         urls += [
             f"/{slug}/",
@@ -62,6 +86,8 @@ def test_public_pages_and_api_show_no_email_or_iban(client):
             f"/api/v1/collectives/{slug}/expenses",
             f"/api/v1/collectives/{slug}/contributors",
             f"/api/v1/collectives/{slug}/tiers",
+            f"/{slug}/updates.atom",
+            f"/api/v1/collectives/{slug}/stories",
         ]
     checked = 0
     for url in urls + optional:

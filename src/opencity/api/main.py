@@ -95,6 +95,9 @@ def _mount() -> None:
         ("opencity.api.events", "/v1/"),
         ("opencity.api.banking", "/v1/"),
         ("opencity.api.community", "/v1/"),
+        ("opencity.api.stories", "/v1/"),
+        ("opencity.api.insights", "/v1/"),
+        ("opencity.api.movement", "/v1/"),
     ]:
         try:
             module = importlib.import_module(name)

@@ -10,7 +10,7 @@ RESERVED_SLUGS = frozenset(
     """
     about accounts account admin api app assets auth collectives collective contribute contributions create dashboard
     docs en fr nl ar events expenses faq favicon favicon.ico help healthz home host hosts i18n invitations join login logout media memberships
-    new pages people privacy search settings signup static support terms transactions volunteer webhooks www
+    new pages people privacy search settings signup static stories support terms transactions volunteer webhooks www
     """.split()
 )
 

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from opencity.ledger import views as ledger_views
-from opencity.transparency import views
+from opencity.transparency import views, views_insights
 
 app_name = "transparency"
 
 urlpatterns = [
     path("<slug:slug>/transactions", views.transactions, name="transactions"),
     path("<slug:slug>/transactions/", views.transactions),
+    path("<slug:slug>/insights", views_insights.insights_page, name="insights"),
     path("<slug:slug>/give", ledger_views.give, name="give"),
     # Host admins: the host's books.
     path("<slug:slug>/admin/ledger", ledger_views.host_ledger, name="host_ledger"),

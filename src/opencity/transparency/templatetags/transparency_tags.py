@@ -32,3 +32,11 @@ def collective_money_summary(context, collective):
         "request": request,
         "can_see_books": can_see_books,
     }
+
+
+@register.inclusion_tag("transparency/_collectives_like.html")
+def collectives_like_block(collective):
+    """The collective's raised total beside others of its kind (only when there are three or more)."""
+    from opencity.transparency.insights import collectives_like
+
+    return {"collective": collective, "like": collectives_like(collective)}

@@ -17,6 +17,8 @@ DEMO_MODULES = [
     "opencity.events.demo",
     "opencity.banking.demo",
     "opencity.community.demo",
+    "opencity.stories.demo",
+    "opencity.movement.demo",
 ]
 
 

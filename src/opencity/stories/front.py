@@ -1,0 +1,105 @@
+"""The city's front page: what needs money now, what is coming, what is new, who is wanted, the money.
+
+Each block is one query (or none when its app is not installed), whatever the number of collectives.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from opencity.hosting.models import Collective
+from opencity.ledger.models import AccountKind, Transfer
+from opencity.stories import selectors
+
+GIVEN = ("paid", "partially_refunded")
+
+
+def needing_money(host, limit: int = 4) -> list:
+    """Tiers with a goal, closest to it first (but not reached): "a last push"."""
+    from opencity.contributions.models import Tier
+
+    tiers = (
+        Tier.objects.filter(
+            collective__host=host, collective__status=Collective.Status.ACTIVE, archived_at__isnull=True, goal__gt=0
+        )
+        .select_related("collective")
+        .annotate(
+            raised=Coalesce(
+                Sum(
+                    F("contributions__amount") - F("contributions__amount_refunded"),
+                    filter=Q(contributions__status__in=GIVEN),
+                ),
+                0,
+            )
+        )
+        .filter(raised__lt=F("goal"))
+    )
+    rows = []
+    for t in tiers:
+        t.goal_percent = t.raised * 100 // t.goal
+        t.missing = t.goal - t.raised
+        rows.append(t)
+    rows.sort(key=lambda t: (-t.goal_percent, t.missing))
+    return rows[:limit]
+
+
+def coming_events(host, limit: int = 4) -> list | None:
+    if not apps.is_installed("opencity.events"):
+        return None
+    from opencity.events import selectors as events_selectors
+
+    return list(events_selectors.upcoming_events(host=host)[:limit])
+
+
+def volunteers_wanted(host, limit: int = 4) -> list | None:
+    try:
+        Opportunity = apps.get_model("community", "Opportunity")
+    except LookupError:
+        return None
+    return list(
+        Opportunity.objects.filter(host=host, status="open")
+        .filter(Q(collective__isnull=True) | Q(collective__status=Collective.Status.ACTIVE))
+        .select_related("collective")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def money_at_a_glance(host) -> dict:
+    """Raised and spent by the host's collectives (gross, reversals netted), how many, how many people help."""
+    credit = {f"credit_account__{k}": v for k, v in (("kind", AccountKind.COLLECTIVE_FUNDS), ("host", host))}
+    debit = {f"debit_account__{k}": v for k, v in (("kind", AccountKind.COLLECTIVE_FUNDS), ("host", host))}
+    original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
+    sums = Transfer.objects.filter(Q(**credit) | Q(**debit)).aggregate(
+        in_=Coalesce(Sum("amount", filter=Q(**credit) & original), 0),
+        in_rev=Coalesce(Sum("amount", filter=Q(**debit) & reversal), 0),
+        out=Coalesce(Sum("amount", filter=Q(**debit) & original), 0),
+        out_rev=Coalesce(Sum("amount", filter=Q(**credit) & reversal), 0),
+    )
+    from opencity.contributions.models import Contribution
+
+    people = Contribution.objects.filter(collective__host=host, status__in=GIVEN).aggregate(
+        n=Count("person", distinct=True)
+    )["n"]
+    collectives = Collective.objects.filter(host=host, status=Collective.Status.ACTIVE).exclude(pk=host.profile_id)
+    return {
+        "currency": host.currency,
+        "raised": sums["in_"] - sums["in_rev"],
+        "spent": sums["out"] - sums["out_rev"],
+        "collectives": collectives.count(),
+        "people": people,
+    }
+
+
+def city_page(host, *, user=None) -> dict:
+    return {
+        "host": host,
+        "needing_money": needing_money(host),
+        "events": coming_events(host),
+        "stories": list(selectors.live_stories(host=host, user=None)[:4]),
+        "volunteers": volunteers_wanted(host),
+        "money": money_at_a_glance(host),
+        "now": timezone.now(),
+    }
