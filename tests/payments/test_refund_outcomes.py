@@ -20,7 +20,7 @@ from opencity.ledger.services import funds_account, host_account
 from opencity.payments.clearing import clearing_owed, processor_payout_record
 from opencity.payments.models import WebhookEvent
 from opencity.transparency.selectors import collective_totals
-from tests.conftest import enable_2fa, make_collective, make_host, make_user
+from tests.conftest import enable_2fa, make_collective, make_host, make_user, otp_header
 from tests.contributions.helpers import give, top_up
 from tests.payments.test_refunds import _paid
 from tests.payments.test_stripe import _membership
@@ -187,9 +187,11 @@ def test_refund_through_the_api_needs_a_reason_and_2fa(client, collective, fake_
     enable_2fa(host_admin)
     r = api.post(url, {}, content_type="application/json", **headers)
     assert r.status_code in (400, 422) and "code" in r.json()
-    r = api.post(url, {"reason": "Asked by the donor"}, content_type="application/json", **headers)
+    r = api.post(
+        url, {"reason": "Asked by the donor"}, content_type="application/json", **headers, **otp_header(host_admin)
+    )
     assert r.status_code == 200 and r.json()["status"] == "refunded"
-    r = api.post(url, {"reason": "Again"}, content_type="application/json", **headers)
+    r = api.post(url, {"reason": "Again"}, content_type="application/json", **headers, **otp_header(host_admin))
     assert r.status_code == 409 and r.json()["code"] == "already_refunded"
     other = make_collective(make_host())
     outsider = {"HTTP_AUTHORIZATION": api_token(enable_2fa(other.host.admins.first()))}

@@ -377,7 +377,9 @@ def order_refund(*, order: Order, by) -> Order:
     if paid:
         from opencity.contributions.refunds import contribution_refund
 
-        contribution_refund(contribution=payment, by=by, reason=f"tickets {order.public_id}")
+        # The event's admins decided (can_refund_order asks for a fresh second factor). The public line says
+        # "Refund — <event title>": words people typed, never an internal id.
+        contribution_refund(contribution=payment, by=by, reason=order.event.title, system=True)
         order.refresh_from_db()
         return order
     with transaction.atomic():
