@@ -7,7 +7,7 @@ from opencity.banking.models import BankStatementLine
 from tests.banking.conftest import IBAN, pending_transfer
 from tests.banking.files import Line, camt053
 from tests.banking.test_formats import XXE
-from tests.conftest import enable_2fa, make_user
+from tests.conftest import enable_2fa, make_user, otp_header
 
 
 @pytest.fixture
@@ -36,11 +36,11 @@ def test_upload_list_and_assign(client, host, collective, bank_account, admin_au
     url = f"/api/v1/hosts/{host.slug}/bank/statements"
     r = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth)
     assert r.status_code == 403 and r.json()["code"] == "2fa_required"
-    enable_2fa(host.admins.first())
-    r = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth)
+    admin = enable_2fa(host.admins.first())
+    r = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth, **otp_header(admin))
     assert r.status_code == 201, r.content
     assert (r.json()["new_lines"], r.json()["matched"]) == (2, 1)
-    again = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth).json()
+    again = client.post(url, {"file": SimpleUploadedFile("s.xml", data)}, **admin_auth, **otp_header(admin)).json()
     assert (again["new_lines"], again["known_lines"], again["new_statements"]) == (0, 2, 0)
     page = client.get(url, **admin_auth).json()
     assert len(page["results"]) == 1 and page["results"][0]["lines"] == 2 and page["results"][0]["open_lines"] == 1
@@ -50,9 +50,9 @@ def test_upload_list_and_assign(client, host, collective, bank_account, admin_au
     open_line = client.get(f"/api/v1/hosts/{host.slug}/bank/lines?state=unmatched", **admin_auth).json()["results"][0]
     assign = f"/api/v1/hosts/{host.slug}/bank/lines/{open_line['id']}/assign"
     body = {"action": "added_funds", "collective": collective.slug}
-    ok = client.post(assign, body, content_type="application/json", **admin_auth)
+    ok = client.post(assign, body, content_type="application/json", **admin_auth, **otp_header(admin))
     assert ok.status_code == 200 and ok.json()["state"] == "assigned"
-    twice = client.post(assign, body, content_type="application/json", **admin_auth)
+    twice = client.post(assign, body, content_type="application/json", **admin_auth, **otp_header(admin))
     assert twice.status_code == 409 and twice.json()["code"] == "line_not_open"
     rec = client.get(f"/api/v1/hosts/{host.slug}/bank/reconciliation", **admin_auth).json()
     assert rec[0]["reconciled"] is True
@@ -60,9 +60,12 @@ def test_upload_list_and_assign(client, host, collective, bank_account, admin_au
 
 
 def test_bad_upload_is_a_4xx_with_code(client, host, bank_account, admin_auth):
-    enable_2fa(host.admins.first())
+    admin = enable_2fa(host.admins.first())
     r = client.post(
-        f"/api/v1/hosts/{host.slug}/bank/statements", {"file": SimpleUploadedFile("x.xml", XXE)}, **admin_auth
+        f"/api/v1/hosts/{host.slug}/bank/statements",
+        {"file": SimpleUploadedFile("x.xml", XXE)},
+        **admin_auth,
+        **otp_header(admin),
     )
     assert r.status_code == 400 and r.json()["code"] == "unsafe_xml"
     assert BankStatementLine.objects.count() == 0
