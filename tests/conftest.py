@@ -49,10 +49,12 @@ def enable_2fa(user: User) -> User:
 
     from opencity.accounts import services as accounts
 
-    accounts.totp_begin(user=user)
     user.refresh_from_db()
-    accounts.totp_enable(user=user, code=pyotp.TOTP(user.totp_secret).now())
-    user.refresh_from_db()
+    if not user.totp_enabled:
+        accounts.totp_begin(user=user)
+        user.refresh_from_db()
+        accounts.totp_enable(user=user, code=pyotp.TOTP(user.totp_secret).now())
+        user.refresh_from_db()
     user.otp_verified_at = time.time()
     return user
 

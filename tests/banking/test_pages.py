@@ -57,7 +57,7 @@ def test_upload_matches_and_public_page_shows_the_contribution(client, host, col
     client.force_login(admin)
     refused = client.post(_url("upload", host), {"file": SimpleUploadedFile("s.xml", b"<x/>")}, follow=True)
     assert "two-factor" in refused.content.decode()
-    enable_2fa(admin)
+    client.force_login(enable_2fa(admin))  # a session that passed the second factor just now
     f = SimpleUploadedFile("stmt.xml", camt053(iban=IBAN, lines=[Line(3000, c.communication)]))
     r = client.post(_url("upload", host), {"file": f}, follow=True)
     assert "1 new lines" in r.content.decode() or "1 matched" in r.content.decode()
@@ -110,7 +110,7 @@ def test_queue_assign_through_the_page_needs_2fa(client, host, collective, bank_
     client.post(url, {"collective": collective.slug})
     line.refresh_from_db()
     assert line.state == LineState.UNMATCHED
-    enable_2fa(admin)
+    client.force_login(enable_2fa(admin))  # a session that passed the second factor just now
     client.post(url, {"collective": collective.slug})
     line.refresh_from_db()
     assert line.state == LineState.ASSIGNED

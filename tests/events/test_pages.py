@@ -243,7 +243,7 @@ def test_admin_refund_from_the_attendee_list_needs_a_second_factor(client, colle
     client.post(f"{base}/{registration.public_id}/refund")  # a free registration moves no money
     registration.refresh_from_db()
     assert registration.status == Order.Status.REFUNDED
-    enable_2fa(admin)
+    client.force_login(enable_2fa(admin))  # a session that passed the second factor just now
     client.post(f"{base}/{bought.public_id}/refund")
     bought.refresh_from_db()
     assert bought.status == Order.Status.REFUNDED
