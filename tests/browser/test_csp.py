@@ -43,7 +43,7 @@ def test_pages_pass_the_policy(csp_page, live_server, settings):
     page.goto(f"/{collective.slug}/transactions")
     # The language switch works without inline script.
     page.goto("/collectives/")
-    page.select_option("#lang-select", "fr")
+    page.locator(".lang-switch a[hreflang=fr]").click()
     page.wait_for_url("**/fr/collectives/")
     assert page.locator("html").get_attribute("lang") == "fr"
     # Signed-in pages, with htmx on the new collective form.

@@ -29,7 +29,7 @@ def test_read_in_dutch_switch_to_french_and_follow(page, live_server):
     page.get_by_role("link", name="Duizend herstellingen").click()
     assert page.locator("article.story h1").inner_text() == "Duizend herstellingen"
     assert page.locator("article.story").get_attribute("lang") == "nl"
-    page.get_by_role("link", name="Français").click()
+    page.get_by_role("link", name="Français", exact=True).click()
     page.wait_for_url(re.compile(r"/in/fr$"))
     assert page.locator("article.story h1").inner_text() == "Mille réparations"
 
@@ -87,6 +87,7 @@ def test_host_applies_is_approved_and_first_collective_goes_live(page, browser, 
     page.wait_for_url(re.compile(r"/buurtmoestuin-ledeberg/$"))
     page.goto("/gentsamen/admin/applications")
     page.locator("article.application", has_text="Buurtmoestuin Ledeberg").get_by_role("button", name="Approve").click()
+    page.get_by_role("button", name="Yes, approve").click()  # approving cannot be undone: it asks first
     page.wait_for_load_state()
     visitor = browser.new_context(base_url=live_server.url).new_page()
     assert visitor.goto("/buurtmoestuin-ledeberg/").status == 200
