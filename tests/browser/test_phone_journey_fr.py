@@ -2,14 +2,15 @@
 `opencity serve` console script with its default processes only (web server + the task worker it starts).
 
 Emails go to files (EMAIL_URL=file://…) so the test reads what the worker sent. The checkout's fee preview
-(before paying) belongs to another change; this journey asserts the cover-the-fees choice before paying and
-the total charged after it, in the thank-you page and in the receipt.
+(before paying) shows what will be charged; the journey checks that this is the total charged afterwards, in
+the thank-you page and in the receipt.
 """
 
 import email
 from email.header import decode_header, make_header
 
 import pytest
+from playwright.sync_api import expect
 
 from opencity.contributions.models import Contribution
 from tests.conftest import make_collective, make_host
@@ -52,10 +53,13 @@ def test_french_visitor_on_a_phone_covers_the_fees_and_gets_the_receipt(browser,
             cover = page.locator("label", has=page.locator("input[name=cover_fees]"))
             assert "frais" in cover.inner_text()  # "Couvrir les frais, …", in French
             page.check("input[name=cover_fees]")
+            charged = page.locator("[data-testid=charged]")
+            expect(charged).to_contain_text("11,33")  # €10 + the fees it covers, shown before paying
+            charged_before = charged.inner_text()
             page.fill("input[name=name]", "Élodie Dubois")
             page.fill("input[name=email]", "elodie@example.org")
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-            page.click("form.checkout-form button[type=submit]")
+            page.click("form.checkout-form button.pay-button")
             page.wait_for_selector("text=Merci !")
 
             c = Contribution.objects.get()
@@ -63,6 +67,7 @@ def test_french_visitor_on_a_phone_covers_the_fees_and_gets_the_receipt(browser,
             assert c.amount > 1000  # the fees were added to the €10.00 gift
             total = f"{c.amount // 100},{c.amount % 100:02d}"
             assert total in page.inner_text("main")  # "Votre contribution de 11,33 € …"
+            assert total in charged_before  # what the summary showed before paying is what was charged
             assert c.receipt_number in page.inner_text("main")
 
             # The receipt is sent by the worker that `serve` started, in French.
