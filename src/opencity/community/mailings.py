@@ -30,15 +30,18 @@ from django.utils.translation import gettext as _
 
 from opencity.community import selectors
 from opencity.community.access import access_log_write
-from opencity.community.models import AccessLog, Mailing, MailingRecipient, Member
+from opencity.community.models import AccessLog, Mailing, MailingRecipient, Member, Opportunity
 from opencity.core.errors import ValidationFailed
 
 BATCH = 50
 R = MailingRecipient.Status
 
 
-def mailing_create(*, host, by, subject: str, body: str, people: selectors.PeopleFilter, collective=None) -> Mailing:
-    """Write the mailing and its recipients (consenting people only, whatever the filter says), then queue it."""
+def mailing_create(
+    *, host, by, subject: str, body: str, people: selectors.PeopleFilter, collective=None, opportunity=None
+) -> Mailing:
+    """Write the mailing and its recipients (consenting people only, whatever the filter says), then queue it.
+    For a suggested `opportunity`, people already told about it or signed up for it are left out."""
     from opencity.community.tasks import send_mailing
 
     subject, body = " ".join((subject or "").split())[:200], (body or "").strip()
@@ -46,12 +49,27 @@ def mailing_create(*, host, by, subject: str, body: str, people: selectors.Peopl
         raise ValidationFailed(_("Write a subject and a message."), code="invalid_message")
     people.consent = "yes"
     with transaction.atomic():
+        if opportunity is not None:  # two admins suggesting at once: the second sees the first's recipients
+            Opportunity.objects.select_for_update().filter(pk=opportunity.pk).first()
         mailing = Mailing.objects.create(
-            host=host, collective=collective, subject=subject, body=body, filters=people.as_dict(), created_by=by
+            host=host,
+            collective=collective,
+            opportunity=opportunity,
+            subject=subject,
+            body=body,
+            filters=people.as_dict(),
+            created_by=by,
         )
-        person_ids = list(
-            selectors.members(host, people, collective=collective).values_list("person_id", flat=True).distinct()
-        )
+        chosen = selectors.members(host, people, collective=collective)
+        if opportunity is not None:
+            chosen = chosen.exclude(
+                person_id__in=MailingRecipient.objects.filter(mailing__opportunity=opportunity).values("person_id")
+            ).exclude(person_id__in=opportunity.signups.values("person_id"))
+        person_ids = list(chosen.values_list("person_id", flat=True).distinct())
+        if opportunity is not None and not person_ids:
+            raise ValidationFailed(
+                _("Everyone who agreed to hear from us and has these skills was already told."), code="nobody_new"
+            )
         MailingRecipient.objects.bulk_create(
             [MailingRecipient(mailing=mailing, person_id=pid) for pid in person_ids],
             batch_size=1000,

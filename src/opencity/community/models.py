@@ -215,6 +215,10 @@ class Mailing(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    # A suggested volunteer opportunity: each matching person is told about it once.
+    opportunity = models.ForeignKey(
+        "community.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
     filters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     recipients_count = models.PositiveIntegerField(default=0)

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opencity.community import permissions, volunteering
+from opencity.community import permissions, services, volunteering
 from opencity.community import selectors_volunteer as sel
 from opencity.community.forms import MailingForm, OpportunityForm, SignUpForm, split_tags
 from opencity.community.models import SignUp
@@ -40,12 +40,14 @@ def opportunity(request, public_id: str):
     if o is None:
         raise Http404
     form = SignUpForm(request.POST or None)
+    wording = services.consent_wording(o.host)
+    form.fields["keep_informed"].label = wording
     if request.user.is_authenticated:
         form.fields["name"].required = form.fields["email"].required = False
     if request.method == "POST" and form.is_valid():
         try:
             signup = volunteering.signup_create(
-                opportunity=o, user=request.user, language=get_language() or "", **form.cleaned_data
+                opportunity=o, user=request.user, language=get_language() or "", wording=wording, **form.cleaned_data
             )
         except DomainError as exc:
             messages.error(request, str(exc))
@@ -55,7 +57,12 @@ def opportunity(request, public_id: str):
             else:
                 messages.success(request, _("Thank you! Confirm your sign-up with the link we just emailed you."))
             return redirect("community:opportunity", o.public_id)
-    return render(request, "community/opportunity.html", {"o": o, "form": form}, status=400 if form.errors else 200)
+    context = {
+        "o": o,
+        "form": form,
+        "can_write_stories": o.standing == volunteering.STORY and permissions.can_write_stories(request.user, o.host),
+    }
+    return render(request, "community/opportunity.html", context, status=400 if form.errors else 200)
 
 
 def signup_confirm(request, token: str):
@@ -124,7 +131,7 @@ def signup_decide(request, slug: str, public_id: str):
         return redirect_to_login(request.get_full_path())
     signup = _managed_signup(request, public_id)
     status = SignUp.Status.CONFIRMED if request.POST.get("decision") == "confirm" else SignUp.Status.DECLINED
-    volunteering.signup_decide(signup=signup, status=status)
+    volunteering.signup_decide(signup=signup, status=status, by=request.user)
     return redirect("community:volunteering_manage", slug)
 
 
