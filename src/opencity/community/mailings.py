@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import smtplib
 import time
 
 from django.conf import settings
@@ -181,6 +182,9 @@ def mailing_send(*, mailing_id: int, limit: int | None = None, pause: float | No
                     emails.send_to_person(
                         person=row.person, host=mailing.host, subject=mailing.subject, body=mailing.body
                     )
+                except smtplib.SMTPRecipientsRefused:  # this address only: skip it, go on with the others
+                    _finish(row_id, mailing_id, R.SKIPPED)
+                    continue
                 except Exception:
                     # Refused before acceptance: nobody received it, so it may be tried again (by the watchdog).
                     MailingRecipient.objects.filter(pk=row_id, status=R.SENDING).update(status=R.PENDING)
