@@ -84,7 +84,7 @@ def mailing_create(
 
 
 def _lease_seconds() -> float:
-    return float(getattr(settings, "COMMUNITY_MAIL_LEASE", 300))
+    return settings.COMMUNITY_MAIL_LEASE
 
 
 def _watch(mailing_id: int, at: dt.datetime) -> None:
