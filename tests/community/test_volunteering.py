@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from opencity.community import volunteering
-from opencity.community.models import Interaction, Mailing, Opportunity, Person, SignUp
+from opencity.community.models import AccessLog, Interaction, Mailing, Opportunity, Person, SignUp
 from opencity.community.services import person_update_profile
 from opencity.stories.permissions import is_writer
 from tests.community.helpers import consent, last_link, register
@@ -108,6 +108,7 @@ def test_the_collective_admin_sees_confirms_and_declines_and_the_volunteer_is_to
     client.force_login(admin)
     body = client.get(f"/{collective.slug}/volunteering").content.decode()
     assert "Françoise" in body and "Nora" in body
+    assert AccessLog.objects.filter(person=fr.person, by=admin, action="view").count() == 1  # the person sees it
     mail.outbox.clear()
     url = f"/{collective.slug}/volunteering/signups/%s/decide"
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from opencity.community import permissions, services, volunteering
 from opencity.community import selectors_volunteer as sel
+from opencity.community.access import access_log_write
 from opencity.community.forms import MailingForm, OpportunityForm, SignUpForm, split_tags
-from opencity.community.models import SignUp
+from opencity.community.models import AccessLog, SignUp
 from opencity.core.errors import DomainError
 from opencity.hosting.models import Commune
 from opencity.hosting.selectors import collective_by_slug
@@ -103,6 +104,9 @@ def manage(request, slug: str):
         else:
             messages.success(request, _("The opportunity is open."))
             return redirect("community:volunteering_manage", slug)
+    opportunities = sel.managed_opportunities(host, collective)
+    shown = [s.person_id for o in opportunities for s in o.signups.all()]
+    access_log_write(host=host, by=request.user, person_ids=shown, action=AccessLog.Action.VIEW)
     return render(
         request,
         "community/volunteering_manage.html",
@@ -111,7 +115,7 @@ def manage(request, slug: str):
             "host": host,
             "collective": collective,
             "form": form,
-            "opportunities": sel.managed_opportunities(host, collective),
+            "opportunities": opportunities,
             "mail_form": MailingForm(),
         },
         status=400 if form.errors else 200,
