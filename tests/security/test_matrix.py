@@ -549,6 +549,9 @@ PAGES = {
     "<slug:slug>/events/<slug:event_slug>/attendees": Row(
         A_ADMINS, lambda w: (w.event_url + "attendees", {"email": w.stranger.email})
     ),
+    "<slug:slug>/events/<slug:event_slug>/look": Row(
+        A_ADMINS, lambda w: (w.event_url + "look", {"accent_colour": "#1a4d8f"})
+    ),
     "<slug:slug>/events/<slug:event_slug>/waiting": Row(
         EVERYONE,
         lambda w: (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from opencity.events import views
+from opencity.events import branding_views, views
 
 app_name = "events"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path(E + "attendees.csv", views.attendees_csv, name="attendees_csv"),
     path(E + "poster.pdf", views.poster, name="poster"),
     path(E + "waiting", views.waiting_join, name="waiting"),
+    path(E + "look", branding_views.look, name="look"),
+    path(E + "theme.css", branding_views.theme, name="theme"),
+    path(E + "images/<str:filename>", branding_views.image, name="image"),
 ]

@@ -96,13 +96,12 @@ def collective_events(request, slug):
 @login_required
 def event_new(request, slug):
     """An organiser creates an event (or a series of dated occurrences from a repeat rule) with its first tickets."""
-    from opencity.events import services
     from opencity.events.forms import EventForm
 
     collective = _collective(request, slug)
     if not permissions.can_manage_events(request.user, collective):
         raise DjangoPermissionDenied
-    form = EventForm(request.POST or None, currency=collective.currency)
+    form = EventForm(request.POST or None, request.FILES or None, currency=collective.currency)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         fields = {
@@ -117,30 +116,8 @@ def event_new(request, slug):
         }
         rule = (d["rrule"] or d["repeat"] or "").strip()
         try:
-            if rule:
-                series = services.series_create(
-                    collective=collective,
-                    by=request.user,
-                    title=d["title"],
-                    rrule=rule,
-                    first_start=d["starts_at"].replace(tzinfo=None),
-                    duration=d["ends_at"] - d["starts_at"],
-                    count=d["count"] or 6,
-                    tickets=[ticket],
-                    **fields,
-                )
-                event = series.occurrences.order_by("starts_at").first()
-            else:
-                with transaction.atomic():
-                    event = services.event_create(
-                        collective=collective,
-                        by=request.user,
-                        title=d["title"],
-                        starts_at=d["starts_at"].replace(tzinfo=None),
-                        ends_at=d["ends_at"].replace(tzinfo=None),
-                        **fields,
-                    )
-                    services.ticket_type_create(event=event, by=request.user, **ticket)
+            with transaction.atomic():
+                event = _create_events(request, collective, d, rule, fields, ticket)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -148,6 +125,39 @@ def event_new(request, slug):
     return render(
         request, "events/new.html", {"collective": collective, "form": form}, status=400 if form.errors else 200
     )
+
+
+def _create_events(request, collective, d, rule, fields, ticket):
+    """One event, or a series of dates, with their first ticket type and their cover and logo."""
+    from opencity.events import branding, services
+
+    if rule:
+        series = services.series_create(
+            collective=collective,
+            by=request.user,
+            title=d["title"],
+            rrule=rule,
+            first_start=d["starts_at"].replace(tzinfo=None),
+            duration=d["ends_at"] - d["starts_at"],
+            count=d["count"] or 6,
+            tickets=[ticket],
+            **fields,
+        )
+        events = list(series.occurrences.order_by("starts_at"))
+    else:
+        event = services.event_create(
+            collective=collective,
+            by=request.user,
+            title=d["title"],
+            starts_at=d["starts_at"].replace(tzinfo=None),
+            ends_at=d["ends_at"].replace(tzinfo=None),
+            **fields,
+        )
+        services.ticket_type_create(event=event, by=request.user, **ticket)
+        events = [event]
+    if d.get("cover") or d.get("logo"):
+        branding.events_set_look(events=events, by=request.user, logo=d.get("logo"), cover=d.get("cover"))
+    return events[0]
 
 
 def detail(request, slug, event_slug):
