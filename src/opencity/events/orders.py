@@ -22,11 +22,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.community import services as community
 from opencity.community.services import person_find_or_create
 from opencity.contributions.models import Contribution
 from opencity.contributions.services import contribution_create_for_purpose, idempotency_scope
 from opencity.core.errors import NotFound, PermissionDenied
-from opencity.events import permissions
+from opencity.events import permissions, registrations
 from opencity.events.errors import InvalidOrder, SoldOut
 from opencity.events.models import CODE_ALPHABET, CODE_LENGTH, Event, Order, OrderEvent, Ticket, TicketType
 from opencity.events.models import WaitingListEntry as WL
@@ -96,6 +97,7 @@ class OrderRequest:
     name: str = ""
     payment_method: str = ""
     contact_consent: bool = False
+    keep_informed: bool = False  # the unticked "keep me informed" box: a consent request, confirmed by email
     language: str = ""
     idempotency_token: str = ""
     offer_token: str = ""  # a waiting-list offer being taken up
@@ -246,6 +248,13 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, scope
     )
     if offer is not None:
         WL.objects.filter(pk=offer.pk).update(status=WL.Status.USED)
+    host = event.collective.host
+    if data.keep_informed:
+        community.consent_request(
+            person=person, host=host, wording=community.consent_wording(host), language=data.language or ""
+        )
+    if not paid:
+        registrations.registrations_record(order)
     if paid:
         order.contribution = contribution_create_for_purpose(
             collective=event.collective,
@@ -312,6 +321,7 @@ def _confirm(order: Order, now) -> None:
     _set_status(order, OS.CONFIRMED, note=order.contribution.public_id if order.contribution_id else "")
     order.confirmed_at = now
     order.save(update_fields=["status", "confirmed_at"])
+    registrations.registrations_record(order)
     _send_tickets_after_commit(order)
 
 

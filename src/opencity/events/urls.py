@@ -10,6 +10,7 @@ E = "<slug:slug>/events/<slug:event_slug>/"
 
 urlpatterns = [
     path("events/", views.upcoming, name="upcoming"),
+    path("events/registrations/<str:public_id>/<str:token>", views.registration_confirm, name="registration_confirm"),
     path("<slug:slug>/events.ics", views.feed, name="feed"),
     path("<slug:slug>/poster.pdf", views.collective_poster, name="collective_poster"),
     path("<slug:slug>/events/", views.collective_events, name="list"),

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.community.services import consent_wording
 from opencity.core.errors import DomainError
 from opencity.core.markdown import render_markdown
 from opencity.events import checkin, orders, permissions, selectors
@@ -186,6 +187,7 @@ def detail(request, slug, event_slug):
         "result": selectors.event_result(event) if event.is_past else None,
         "offer": request.GET.get("offer", ""),
         "posted": request.POST if request.method == "POST" else {},
+        "keep_informed_wording": consent_wording(event.collective.host),
     }
     return render(request, "events/detail.html", context, status=400 if errors else 200)
 
@@ -216,6 +218,7 @@ def _buy(request, event):
             name=request.POST.get("name", ""),
             payment_method=request.POST.get("payment_method", ""),
             contact_consent=request.POST.get("contact_consent") == "on",
+            keep_informed=request.POST.get("keep_informed") in ("on", "1", "true"),
             language=get_language() or "",
             idempotency_token=request.POST.get("form_token", ""),
             offer_token=request.POST.get("offer", ""),
@@ -236,6 +239,25 @@ def order(request, slug, event_slug, public_id):
     return render(
         request, "events/order.html", {"event": event, "order": o, "tickets": o.tickets.select_related("ticket_type")}
     )
+
+
+def registration_confirm(request, public_id: str, token: str):
+    """ "This was me", from the ticket email: the page asks, a POST confirms (a mail scanner's GET does not)."""
+    from django.contrib import messages
+
+    from opencity.events import registrations
+
+    o = Order.objects.select_related("event__collective__host", "person").filter(public_id=public_id).first()
+    if o is None or registrations.read_token(o, token) is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            registrations.registration_confirm(order=o, token=token)
+        except DomainError:
+            raise Http404 from None
+        messages.success(request, _("Thank you: this event now counts in your community history."))
+        return redirect("events:detail", slug=o.event.collective.slug, event_slug=o.event.slug)
+    return render(request, "events/registration_confirm.html", {"order": o, "event": o.event})
 
 
 def event_calendar(request, slug, event_slug):
