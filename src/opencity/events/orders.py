@@ -42,10 +42,12 @@ def new_ticket_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def hold_for(payment_method: str) -> dt.timedelta:
-    """How long places wait for a payment: the provider's own expiry (a bank transfer's) or 15 minutes (card)."""
+def hold_for(payment_method: str, host) -> dt.timedelta:
+    """How long places wait for a payment: the provider's own expiry for this host (a bank transfer's, in days)
+    or 15 minutes (card)."""
     provider = providers.get(payment_method)
-    days = getattr(provider, "expiry_days", None)
+    expiry = getattr(provider, "expiry_days", None)
+    days = expiry(host) if callable(expiry) else None
     return dt.timedelta(days=days) if days else CARD_HOLD
 
 
@@ -224,7 +226,7 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, scope
         status=OS.PENDING if paid else OS.CONFIRMED,
         total=total,
         currency=event.collective.currency,
-        hold_expires_at=now + hold_for(data.payment_method) if paid else None,
+        hold_expires_at=now + hold_for(data.payment_method, event.collective.host) if paid else None,
         contact_consent=bool(data.contact_consent),
         contact_consent_at=now if data.contact_consent else None,
         language=(data.language or "")[:8],

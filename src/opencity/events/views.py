@@ -236,8 +236,19 @@ def order(request, slug, event_slug, public_id):
     if o is None:
         raise Http404
     # The order's public id is its secret link (sent to nobody else); codes are shown only to its buyer.
+    instructions = {}
+    if o.status == Order.Status.PENDING and o.contribution_id:
+        # A bank transfer: the beneficiary, IBAN, amount, structured communication and EPC QR code.
+        instructions = providers.get(o.contribution.payment_method).instructions(o.contribution)
     return render(
-        request, "events/order.html", {"event": event, "order": o, "tickets": o.tickets.select_related("ticket_type")}
+        request,
+        "events/order.html",
+        {
+            "event": event,
+            "order": o,
+            "tickets": o.tickets.select_related("ticket_type"),
+            "instructions": instructions,
+        },
     )
 
 
