@@ -558,6 +558,13 @@ PAGES = {
             {},
         ),
     ),
+    "<slug:slug>/events/<slug:event_slug>/tickets/new": Row(
+        A_ADMINS,
+        lambda w: (
+            w.event_url + "tickets/new",
+            {"name": "Reduced", "price": "5", "quantity": "10", "max_per_order": "2"},
+        ),
+    ),
     "<slug:slug>/events/<slug:event_slug>/look": Row(
         A_ADMINS, lambda w: (w.event_url + "look", {"accent_colour": "#1a4d8f"})
     ),

@@ -61,5 +61,38 @@ class EventForm(forms.Form):
         return self.cleaned_data.get("ticket_price") or 0  # empty means free
 
 
+class TicketTypeForm(forms.Form):
+    """Another ticket type for an event: its price, places, sales window and questions to each attendee."""
+
+    name = forms.CharField(label=_("Ticket name"), max_length=100)
+    price = AmountField(label=_("Price (0 for free registration)"), initial="0", required=False)
+    quantity = forms.IntegerField(label=_("Places"), min_value=1, max_value=100_000, initial=50)
+    max_per_order = forms.IntegerField(label=_("Maximum per order"), min_value=1, max_value=100, initial=4)
+    sales_start = forms.DateTimeField(
+        label=_("Sales open (Brussels time, optional)"), widget=LocalDateTimeInput(), required=False
+    )
+    sales_end = forms.DateTimeField(
+        label=_("Sales close (Brussels time, optional)"), widget=LocalDateTimeInput(), required=False
+    )
+    questions = forms.CharField(
+        label=_("Questions to each attendee (optional, one per line, at most 5)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, currency: str = "EUR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price"].currency = currency
+
+    def clean_price(self) -> int:
+        return self.cleaned_data.get("price") or 0  # empty means free
+
+    def clean_questions(self) -> list[str]:
+        lines = [q.strip() for q in (self.cleaned_data.get("questions") or "").splitlines() if q.strip()]
+        if len(lines) > 5:
+            raise forms.ValidationError(_("Ask at most 5 questions."), code="too_many_questions")
+        return lines
+
+
 class HelperForm(forms.Form):
     email = forms.EmailField(label=_("Door helper's email (they need an account)"))
