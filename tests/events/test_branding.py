@@ -50,7 +50,7 @@ def test_organiser_uploads_cover_and_logo_and_the_page_shows_them(client, collec
         {
             "cover": upload("photo.jpg", jpeg_with_gps(), "image/jpeg"),
             "logo": upload("logo.png", png_bytes()),
-            "accent_colour": "#1a4d8f",
+            "accent_color": "#1a4d8f",
         },
     )
     assert r.status_code == 302
@@ -112,7 +112,7 @@ def test_too_large_is_refused(collective):
 def test_bad_file_on_the_page_is_a_clear_error(client, collective):
     event = make_event(collective)
     client.force_login(collective.admins.first())
-    r = client.post(url(event, "look"), {"cover": upload("x.svg", SVG, "image/svg+xml"), "accent_colour": "#1a4d8f"})
+    r = client.post(url(event, "look"), {"cover": upload("x.svg", SVG, "image/svg+xml"), "accent_color": "#1a4d8f"})
     assert r.status_code == 400 and "Use a JPEG, PNG, WebP or GIF image." in r.content.decode()
     event.refresh_from_db()
     assert not event.cover and event.accent_colour == ""

@@ -566,7 +566,7 @@ PAGES = {
         ),
     ),
     "<slug:slug>/events/<slug:event_slug>/look": Row(
-        A_ADMINS, lambda w: (w.event_url + "look", {"accent_colour": "#1a4d8f"})
+        A_ADMINS, lambda w: (w.event_url + "look", {"accent_color": "#1a4d8f"})
     ),
     "<slug:slug>/events/<slug:event_slug>/waiting": Row(
         EVERYONE,

@@ -5,35 +5,20 @@ from __future__ import annotations
 
 import os
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from opencity.core.errors import DomainError
 from opencity.events import branding, permissions
 from opencity.events.views import _event
+from opencity.hosting.branding_views import LookForm  # the same form as a collective's look
 
 YEAR = 365 * 24 * 3600
-
-
-class EventLookForm(forms.Form):
-    cover = forms.FileField(label=gettext_lazy("Cover image (wide, shown at the top of the page)"), required=False)
-    remove_cover = forms.BooleanField(label=gettext_lazy("Remove the cover image"), required=False)
-    logo = forms.FileField(label=gettext_lazy("Logo (square works best; also on the poster)"), required=False)
-    remove_logo = forms.BooleanField(label=gettext_lazy("Remove the logo"), required=False)
-    accent_colour = forms.CharField(
-        label=gettext_lazy("Accent colour"),
-        max_length=7,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "color"}),
-        help_text=gettext_lazy("Dark enough for white text on it."),
-    )
 
 
 @login_required
@@ -42,12 +27,12 @@ def look(request, slug, event_slug):
     event = _event(request, slug, event_slug)
     if not permissions.can_manage_event(request.user, event):
         raise Http404
-    form = EventLookForm(
-        request.POST or None, request.FILES or None, initial={"accent_colour": event.accent_colour or "#0b6e4f"}
+    form = LookForm(
+        request.POST or None, request.FILES or None, initial={"accent_color": event.accent_colour or "#0b6e4f"}
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        accent = (d["accent_colour"] or "").strip()
+        accent = (d["accent_color"] or "").strip()
         try:
             branding.event_set_look(
                 event=event,
@@ -59,7 +44,8 @@ def look(request, slug, event_slug):
                 accent_colour="" if accent.lower() == "#0b6e4f" else accent,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+            field = "accent_color" if exc.field == "accent_colour" else exc.field
+            form.add_error(field if field in form.fields else None, str(exc.message))
         else:
             messages.success(request, _("Saved."))
             return redirect("events:detail", slug=slug, event_slug=event_slug)
