@@ -191,8 +191,12 @@ def collectives_like(collective, period: str = "12m") -> dict | None:
 
 
 def host_insights(host, **filters) -> dict:
+    from opencity.transparency.insights_more import event_costs, sponsor_gifts
+
     return {
         "filters": filters,
         "spending": spending_by_category(host, **filters),
         "raising": raising(host, **filters),
+        "events": event_costs(host, **filters),
+        "sponsors": sponsor_gifts(host, **filters),
     }

@@ -27,8 +27,9 @@ def labelled(host, data: dict) -> dict:
     expense_labels, collective_labels = _labels(host)
     for row in data["spending"]["rows"]:
         row["label"] = expense_labels.get(row["category"], row["category"])
-    for row in data["raising"]["rows"]:
-        row["label"] = collective_labels.get(row["category"], row["category"])
+    for section in ("raising", "events", "sponsors"):
+        for row in data[section]["rows"]:
+            row["label"] = collective_labels.get(row["category"], row["category"])
     return data
 
 
@@ -42,6 +43,7 @@ def insights_page(request, slug: str):
         return _csv(host, data)
     currency = host.currency
     raising_rows = [{"label": r["label"], **r["raised"]} for r in data["raising"]["rows"]]
+    sponsor_rows = [{"label": r["label"], **r["gift"]} for r in data["sponsors"]["rows"]]
     return render(
         request,
         "transparency/insights.html",
@@ -63,6 +65,20 @@ def insights_page(request, slug: str):
             "raising_chart": range_svg(
                 raising_rows, currency, label_key="label", title=_("Raised per collective"), table_id="raising-table"
             ),
+            "events_chart": range_svg(
+                data["events"]["rows"],
+                currency,
+                label_key="label",
+                title=_("Cost per attendee of past events, by kind of collective"),
+                table_id="events-table",
+            ),
+            "sponsors_chart": range_svg(
+                sponsor_rows,
+                currency,
+                label_key="label",
+                title=_("What one sponsor gave, by kind of collective"),
+                table_id="sponsors-table",
+            ),
             "csv_query": request.GET.urlencode(),
         },
     )
@@ -83,6 +99,25 @@ def _csv(host, data: dict) -> HttpResponse:
                 continue
             unit = "%" if measure == "membership_share_percent" else host.currency
             w.writerow(["raising", r["category"], m["collectives"], measure, m["median"], m["min"], m["max"], unit])
+    for r in data["events"]["rows"]:
+        w.writerow(
+            [
+                "events",
+                r["category"],
+                r["collectives"],
+                "cost_per_attendee",
+                r["median"],
+                r["min"],
+                r["max"],
+                host.currency,
+            ]
+        )
+    for r in data["sponsors"]["rows"]:
+        for measure in ("gift", "per_collective"):
+            m = r[measure]
+            w.writerow(
+                ["sponsors", r["category"], m["collectives"], measure, m["median"], m["min"], m["max"], host.currency]
+            )
     response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{host.profile.slug}-insights.csv"'
     return response

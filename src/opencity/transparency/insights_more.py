@@ -1,0 +1,129 @@
+"""Two more "View Source" questions: what an event of a given kind costs per attendee, and what sponsors gave
+for similar activities.
+
+- An event's *kind* is the category of the collective that runs it (a culture collective's concert, a sport
+  collective's tournament): events carry no category of their own. Its cost per attendee is exactly what its
+  public page says ("how much did it cost to run this event?"): the expenses the collective approved or paid
+  for it plus the fees on its tickets, divided by the people who came (tickets checked in). Only past events
+  with at least one arrival count.
+- A *sponsor* is an organisation: a contribution given in an organisation's name, which the collective's
+  public transactions show under that organisation's name. Gifts made by individuals are not counted.
+
+Both are grouped by kind of collective; a kind with fewer than three collectives is never broken out. Each
+takes a fixed number of queries, whatever the number of collectives or events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from opencity.ledger.models import AccountKind, Transfer, TransferKind
+from opencity.transparency.insights import MIN_GROUP, _collectives, _spread, _transfers
+
+
+def _spread_counted(values: list[int], collectives: int, unit: str) -> dict:
+    """Median and range of `values`, with how many `unit`s (events, gifts) and collectives they come from."""
+    return {**_spread(values), "collectives": collectives, unit: len(values)}
+
+
+def event_costs(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
+    """Per kind of collective: the median and range of cost per attendee across its past events."""
+    from opencity.contributions.models import Contribution
+    from opencity.events.models import Event, Order, Ticket
+    from opencity.events.selectors import COST_STATUSES
+    from opencity.expenses.models import Expense
+    from opencity.transparency.insights import PERIODS
+
+    collectives = _collectives(host, category, commune)
+    now = timezone.now()
+    events = Event.objects.filter(collective__in=list(collectives), status=Event.Status.PUBLISHED, ends_at__lte=now)
+    days = PERIODS[period]
+    if days is not None:
+        events = events.filter(starts_at__gte=now - dt.timedelta(days=days))
+    owner = dict(events.values_list("pk", "collective_id"))
+    costs = dict(
+        Expense.objects.filter(event__in=events, status__in=COST_STATUSES)
+        .values("event")
+        .annotate(total=Sum("amount"))
+        .values_list("event", "total")
+    )
+    fees = (
+        Contribution.objects.filter(
+            ticket_order__event__in=events, journal__isnull=False, purpose=Contribution.Purpose.TICKET
+        )
+        .values("ticket_order__event")
+        .annotate(p=Sum("processor_fee"), h=Sum("host_fee"))
+    )
+    for row in fees:
+        event_id = row["ticket_order__event"]
+        costs[event_id] = costs.get(event_id, 0) + (row["p"] or 0) + (row["h"] or 0)
+    arrived = dict(
+        Ticket.objects.filter(event__in=events, order__status=Order.Status.CONFIRMED, checked_in_at__isnull=False)
+        .values("event")
+        .annotate(n=Count("id"))
+        .values_list("event", "n")
+    )
+    per_kind: dict[str, list[int]] = defaultdict(list)
+    kind_collectives: dict[str, set[int]] = defaultdict(set)
+    for event_id, collective_id in owner.items():
+        if not arrived.get(event_id):
+            continue
+        kind = collectives[collective_id].category
+        per_kind[kind].append(costs.get(event_id, 0) // arrived[event_id])
+        kind_collectives[kind].add(collective_id)
+    rows, hidden = [], 0
+    for kind, values in sorted(per_kind.items()):
+        if len(kind_collectives[kind]) < MIN_GROUP:
+            hidden += 1
+            continue
+        rows.append({"category": kind, **_spread_counted(values, len(kind_collectives[kind]), "events")})
+    return {"currency": host.currency, "rows": rows, "hidden_groups": hidden}
+
+
+def sponsor_gifts(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
+    """Per kind of collective: what one sponsor gave (median and range) and what each collective got from sponsors."""
+    from opencity.contributions.models import Contribution
+
+    collectives = _collectives(host, category, commune)
+    from_organisation = Contribution.objects.filter(public_id=OuterRef("journal__source_id")).exclude(
+        organisation_name=""
+    )
+    rows = (
+        _transfers(host, period)
+        .filter(
+            kind=TransferKind.CONTRIBUTION,
+            credit_account__kind=AccountKind.COLLECTIVE_FUNDS,
+            credit_account__collective__in=list(collectives),
+            journal__reverses__isnull=True,
+            journal__source_type="contribution",
+        )
+        .filter(Exists(from_organisation))
+        .annotate(reversed=Exists(Transfer.objects.filter(journal__reverses=OuterRef("journal"))))
+        .filter(~Q(reversed=True))
+        .values_list("credit_account__collective", "amount")
+    )
+    gifts: dict[int, list[int]] = defaultdict(list)
+    for collective_id, amount in rows:
+        gifts[collective_id].append(amount)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk in gifts:
+        groups[collectives[pk].category].append(pk)
+    out, hidden = [], 0
+    for kind, members in sorted(groups.items()):
+        if len(members) < MIN_GROUP:
+            hidden += 1
+            continue
+        every_gift = [amount for pk in members for amount in gifts[pk]]
+        out.append(
+            {
+                "category": kind,
+                "collectives": len(members),
+                "gift": _spread_counted(every_gift, len(members), "gifts"),
+                "per_collective": _spread([sum(gifts[pk]) for pk in members]),
+            }
+        )
+    return {"currency": host.currency, "rows": out, "hidden_groups": hidden}
