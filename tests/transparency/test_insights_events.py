@@ -94,8 +94,19 @@ def test_event_cost_per_attendee_agrees_with_each_event_page(client):
         "min": min(shown),
         "max": max(shown),
     }
-    assert [r["category"] for r in data["events"]["rows"]] == ["culture"]  # the lone sport collective is hidden
+    # The lone sport collective is not broken out; it counts only in every kind together.
+    assert [r["category"] for r in data["events"]["rows"]] == ["all", "culture"]
     assert data["events"]["hidden_groups"] == 1
+    (lone,) = lonely.events.all()
+    everyone = [*shown, client.get(f"/{lonely.slug}/events/{lone.slug}/").context["result"].cost_per_attendee]
+    assert data["events"]["rows"][0] | {"category": "x"} == {
+        "category": "x",
+        "collectives": 4,
+        "events": 4,
+        "median": int(statistics.median(everyone)),  # whole cents, as every figure
+        "min": min(everyone),
+        "max": max(everyone),
+    }
 
 
 def test_sponsor_gifts_agree_with_the_public_transactions(client):
@@ -165,4 +176,19 @@ def test_query_count_does_not_grow_with_collectives_or_events(client):
     with CaptureQueriesContext(connection) as large:
         page = client.get(f"/{host.slug}/insights?period=all")
     assert len(large) == len(small), (len(small), len(large))
-    assert len(page.context["data"]["events"]["rows"]) == 2
+    assert [r["category"] for r in page.context["data"]["events"]["rows"]] == ["all", "culture", "sport"]
+
+
+def test_every_kind_together_when_each_kind_is_too_small(client):
+    host, _ = _world(2)  # culture: two collectives
+    _world(1, host=host, category="sport")  # sport: one
+    data = client.get(f"/api/v1/hosts/{host.slug}/insights?period=all").json()
+    for section in ("events", "sponsors", "raising"):
+        assert [r["category"] for r in data[section]["rows"]] == ["all"], section  # no kind broken out
+        assert data[section]["rows"][0]["collectives"] == 3 and data[section]["hidden_groups"] == 2
+    page = client.get(f"/{host.slug}/insights?period=all").content.decode()
+    assert "Every kind together" in page
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/{host.slug}/insights?format=csv&period=all").content.decode()))
+    )
+    assert {r["group"] for r in rows if r["section"] != "spending"} == {"all"}

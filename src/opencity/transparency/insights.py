@@ -49,6 +49,18 @@ def _transfers(host, period: str):
     return qs
 
 
+ALL = "all"  # the group of every kind of collective together (not a category code)
+
+
+def with_all_kinds(groups: dict[str, list]) -> list[tuple[str, list]]:
+    """Per kind of collective, preceded by every kind together (when there are several): a city where each kind
+    has one or two collectives still learns something, and no single collective stands out."""
+    out = sorted(groups.items())
+    if len(out) > 1:
+        out.insert(0, (ALL, [m for _kind, members in out for m in members]))
+    return out
+
+
 def _spread(values: list[int]) -> dict:
     return {
         "collectives": len(values),
@@ -134,9 +146,9 @@ def raising(host, *, category: str = "", commune: str = "", period: str = "12m")
         if total.get(pk):
             groups[c.category].append(pk)
     out, hidden = [], 0
-    for cat, members in sorted(groups.items()):
+    for cat, members in with_all_kinds(groups):
         if len(members) < MIN_GROUP:
-            hidden += 1
+            hidden += cat != ALL
             continue
         monthly = [round(recurring_total[pk] / max(months, 1)) for pk in members]
         typical = [int(statistics.median(gifts[pk])) for pk in members if gifts[pk]]

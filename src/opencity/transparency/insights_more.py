@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from opencity.ledger.models import AccountKind, Transfer, TransferKind
-from opencity.transparency.insights import MIN_GROUP, _collectives, _spread, _transfers
+from opencity.transparency.insights import ALL, MIN_GROUP, _collectives, _spread, _transfers, with_all_kinds
 
 
 def _spread_counted(values: list[int], collectives: int, unit: str) -> dict:
@@ -67,20 +67,19 @@ def event_costs(host, *, category: str = "", commune: str = "", period: str = "1
         .annotate(n=Count("id"))
         .values_list("event", "n")
     )
-    per_kind: dict[str, list[int]] = defaultdict(list)
-    kind_collectives: dict[str, set[int]] = defaultdict(set)
+    per_kind: dict[str, list[tuple[int, int]]] = defaultdict(list)  # kind -> [(collective, cost per attendee)]
     for event_id, collective_id in owner.items():
-        if not arrived.get(event_id):
-            continue
-        kind = collectives[collective_id].category
-        per_kind[kind].append(costs.get(event_id, 0) // arrived[event_id])
-        kind_collectives[kind].add(collective_id)
+        if arrived.get(event_id):
+            per_kind[collectives[collective_id].category].append(
+                (collective_id, costs.get(event_id, 0) // arrived[event_id])
+            )
     rows, hidden = [], 0
-    for kind, values in sorted(per_kind.items()):
-        if len(kind_collectives[kind]) < MIN_GROUP:
-            hidden += 1
+    for kind, events_ in with_all_kinds(per_kind):
+        n = len({collective_id for collective_id, _cost in events_})
+        if n < MIN_GROUP:
+            hidden += kind != ALL
             continue
-        rows.append({"category": kind, **_spread_counted(values, len(kind_collectives[kind]), "events")})
+        rows.append({"category": kind, **_spread_counted([cost for _c, cost in events_], n, "events")})
     return {"currency": host.currency, "rows": rows, "hidden_groups": hidden}
 
 
@@ -113,9 +112,9 @@ def sponsor_gifts(host, *, category: str = "", commune: str = "", period: str = 
     for pk in gifts:
         groups[collectives[pk].category].append(pk)
     out, hidden = [], 0
-    for kind, members in sorted(groups.items()):
+    for kind, members in with_all_kinds(groups):
         if len(members) < MIN_GROUP:
-            hidden += 1
+            hidden += kind != ALL
             continue
         every_gift = [amount for pk in members for amount in gifts[pk]]
         out.append(

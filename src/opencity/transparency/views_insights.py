@@ -29,7 +29,10 @@ def labelled(host, data: dict) -> dict:
         row["label"] = expense_labels.get(row["category"], row["category"])
     for section in ("raising", "events", "sponsors"):
         for row in data[section]["rows"]:
-            row["label"] = collective_labels.get(row["category"], row["category"])
+            every = row["category"] == insights.ALL
+            row["label"] = (
+                _("Every kind together") if every else collective_labels.get(row["category"], row["category"])
+            )
     return data
 
 
