@@ -37,14 +37,14 @@ def range_svg(rows: list[dict], currency: str, *, label_key: str, title: str, ta
         }
         shapes.append(
             format_html(
-                '<g><title>{}</title><text x="{}" y="{}" font-size="14" fill="#333" text-anchor="{}">{} · {}</text>'
+                '<g><title>{}</title><text x="{}" y="{}" font-size="14" fill="#333" direction="{}" text-anchor="start">{} · {}</text>'
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d0d7de"></line>'
                 '<rect x="{}" y="{}" width="{}" height="10" rx="2" fill="#90caf9"></rect>'
                 '<circle cx="{}" cy="{}" r="6" fill="#0d47a1"></circle></g>',
                 tip,
                 (WIDTH - PAD) if rtl else PAD,
                 y + 14,
-                "end" if rtl else "start",
+                "rtl" if rtl else "ltr",  # "start" is the right edge in a right-to-left text
                 r[label_key],
                 format_money(Money(r["median"], currency)),
                 PAD,
