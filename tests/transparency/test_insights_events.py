@@ -192,3 +192,35 @@ def test_every_kind_together_when_each_kind_is_too_small(client):
         csv.DictReader(io.StringIO(client.get(f"/{host.slug}/insights?format=csv&period=all").content.decode()))
     )
     assert {r["group"] for r in rows if r["section"] != "spending"} == {"all"}
+
+
+def test_spending_per_event_agrees_with_each_event_page(client):
+    from opencity.expenses.payouts import expense_mark_paid
+    from tests.conftest import enable_2fa
+    from tests.expenses.conftest import fund
+
+    host = make_host()
+    admin = enable_2fa(host.admins.first())
+    on_pages = []
+    for i in range(3):
+        c = make_collective(host, category="culture")
+        fund(c, 100_000)
+        for k in range(2):
+            event = make_event(c, days=-(3 + k), title=f"Night {k}")
+            e = approved(c, make_user(), amount=4000 + 1000 * i + 300 * k, category="venue", event_ref=event.public_id)
+            expense_mark_paid(expense=e, by=admin)
+            costs = client.get(f"/{c.slug}/events/{event.slug}/").context["result"].costs
+            on_pages.append(sum(amount for _label, amount in costs))
+        expense_mark_paid(expense=approved(c, make_user(), amount=999, category="venue"), by=admin)  # no event
+    data = client.get(f"/api/v1/hosts/{host.slug}/insights?period=all").json()
+    (venue,) = data["spending"]["rows"]
+    assert venue["per_event"] == {
+        "collectives": 3,
+        "events": 6,
+        "median": int(statistics.median(on_pages)),
+        "min": min(on_pages),
+        "max": max(on_pages),
+    }
+    assert venue["min"] == min(on_pages[0] + on_pages[1], on_pages[2] + on_pages[3]) + 999  # per collective
+    page = client.get(f"/{host.slug}/insights?period=all").content.decode()
+    assert "Per event" in page

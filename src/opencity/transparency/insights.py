@@ -70,41 +70,65 @@ def _spread(values: list[int]) -> dict:
     }
 
 
+def spread_counted(values: list[int], collectives: int, unit: str) -> dict:
+    """Median and range of `values`, with how many `unit`s (events, gifts) and collectives they come from."""
+    return {**_spread(values), "collectives": collectives, unit: len(values)}
+
+
 def spending_by_category(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
-    """Per expense category: what each collective spent on it (net of reversals), median and range."""
+    """Per expense category: what each collective spent on it (net of reversals), median and range — and what
+    each event spent on it, for the expenses made for an event (`per_event`, when three collectives have some)."""
     from opencity.expenses.models import Expense
 
     collectives = _collectives(host, category, commune)
-    expense_category = Expense.objects.filter(public_id=OuterRef("journal__source_id")).values("category")[:1]
+    expense = Expense.objects.filter(public_id=OuterRef("journal__source_id"))
+    reversed_expense = Expense.objects.filter(public_id=OuterRef("journal__reverses__source_id"))
     base = _transfers(host, period).filter(kind=TransferKind.EXPENSE)
     out = (
         base.filter(debit_account__kind=AccountKind.COLLECTIVE_FUNDS, debit_account__collective__in=list(collectives))
         .filter(journal__reverses__isnull=True)
-        .annotate(expense_category=Subquery(expense_category))
-        .values("debit_account__collective", "expense_category")
+        .annotate(
+            expense_category=Subquery(expense.values("category")[:1]),
+            expense_event=Subquery(expense.values("event_id")[:1]),
+        )
+        .values("debit_account__collective", "expense_category", "expense_event")
         .annotate(total=Sum("amount"))
     )
     per: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    per_event: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
     for row in out:
-        per[row["expense_category"] or "other"][row["debit_account__collective"]] += row["total"]
+        cat, collective_id = row["expense_category"] or "other", row["debit_account__collective"]
+        per[cat][collective_id] += row["total"]
+        if row["expense_event"]:
+            per_event[cat][(collective_id, row["expense_event"])] += row["total"]
     back = (
         base.filter(credit_account__kind=AccountKind.COLLECTIVE_FUNDS, credit_account__collective__in=list(collectives))
         .filter(journal__reverses__isnull=False)
         .annotate(
-            expense_category=Subquery(
-                Expense.objects.filter(public_id=OuterRef("journal__reverses__source_id")).values("category")[:1]
-            )
+            expense_category=Subquery(reversed_expense.values("category")[:1]),
+            expense_event=Subquery(reversed_expense.values("event_id")[:1]),
         )
-        .values("credit_account__collective", "expense_category")
+        .values("credit_account__collective", "expense_category", "expense_event")
         .annotate(total=Sum("amount"))
     )
     for row in back:
-        per[row["expense_category"] or "other"][row["credit_account__collective"]] -= row["total"]
+        cat, collective_id = row["expense_category"] or "other", row["credit_account__collective"]
+        per[cat][collective_id] -= row["total"]
+        if row["expense_event"]:
+            per_event[cat][(collective_id, row["expense_event"])] -= row["total"]
     rows, hidden = [], 0
     for cat, by_collective in sorted(per.items()):
         values = [v for v in by_collective.values() if v > 0]
         if len(values) >= MIN_GROUP:
-            rows.append({"category": cat, **_spread(values)})
+            events = {key: v for key, v in per_event[cat].items() if v > 0}
+            by = len({collective_id for collective_id, _event in events})
+            rows.append(
+                {
+                    "category": cat,
+                    **_spread(values),
+                    "per_event": spread_counted(list(events.values()), by, "events") if by >= MIN_GROUP else None,
+                }
+            )
         elif values:
             hidden += 1
     return {"currency": host.currency, "rows": rows, "hidden_groups": hidden}

@@ -22,12 +22,15 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from opencity.ledger.models import AccountKind, Transfer, TransferKind
-from opencity.transparency.insights import ALL, MIN_GROUP, _collectives, _spread, _transfers, with_all_kinds
-
-
-def _spread_counted(values: list[int], collectives: int, unit: str) -> dict:
-    """Median and range of `values`, with how many `unit`s (events, gifts) and collectives they come from."""
-    return {**_spread(values), "collectives": collectives, unit: len(values)}
+from opencity.transparency.insights import (
+    ALL,
+    MIN_GROUP,
+    _collectives,
+    _spread,
+    _transfers,
+    spread_counted,
+    with_all_kinds,
+)
 
 
 def event_costs(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
@@ -79,7 +82,7 @@ def event_costs(host, *, category: str = "", commune: str = "", period: str = "1
         if n < MIN_GROUP:
             hidden += kind != ALL
             continue
-        rows.append({"category": kind, **_spread_counted([cost for _c, cost in events_], n, "events")})
+        rows.append({"category": kind, **spread_counted([cost for _c, cost in events_], n, "events")})
     return {"currency": host.currency, "rows": rows, "hidden_groups": hidden}
 
 
@@ -121,7 +124,7 @@ def sponsor_gifts(host, *, category: str = "", commune: str = "", period: str = 
             {
                 "category": kind,
                 "collectives": len(members),
-                "gift": _spread_counted(every_gift, len(members), "gifts"),
+                "gift": spread_counted(every_gift, len(members), "gifts"),
                 "per_collective": _spread([sum(gifts[pk]) for pk in members]),
             }
         )

@@ -95,6 +95,20 @@ def _csv(host, data: dict) -> HttpResponse:
         w.writerow(
             ["spending", r["category"], r["collectives"], "spent", r["median"], r["min"], r["max"], host.currency]
         )
+        if r["per_event"]:
+            e = r["per_event"]
+            w.writerow(
+                [
+                    "spending",
+                    r["category"],
+                    e["collectives"],
+                    "spent_per_event",
+                    e["median"],
+                    e["min"],
+                    e["max"],
+                    host.currency,
+                ]
+            )
     for r in data["raising"]["rows"]:
         for measure in ("raised", "monthly_recurring", "typical_gift", "membership_share_percent"):
             m = r[measure]
