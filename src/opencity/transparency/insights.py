@@ -134,13 +134,9 @@ def spending_by_category(host, *, category: str = "", commune: str = "", period:
     return {"currency": host.currency, "rows": rows, "hidden_groups": hidden}
 
 
-def raising(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
-    """Per collective category: monthly recurring income, typical one-time gift, share from memberships."""
-    from opencity.contributions.models import Contribution
-
-    collectives = _collectives(host, category, commune)
-    recurring = Contribution.objects.filter(public_id=OuterRef("journal__source_id"), recurring__isnull=False)
-    rows = (
+def contributions_kept(host, period: str, collectives: dict):
+    """The contributions these collectives received in the period and kept (neither a reversal nor reversed)."""
+    return (
         _transfers(host, period)
         .filter(
             kind=TransferKind.CONTRIBUTION,
@@ -148,11 +144,20 @@ def raising(host, *, category: str = "", commune: str = "", period: str = "12m")
             credit_account__collective__in=list(collectives),
             journal__reverses__isnull=True,
         )
-        .annotate(
-            is_recurring=Exists(recurring),
-            reversed=Exists(Transfer.objects.filter(journal__reverses=OuterRef("journal"))),
-        )
+        .annotate(reversed=Exists(Transfer.objects.filter(journal__reverses=OuterRef("journal"))))
         .filter(reversed=False)
+    )
+
+
+def raising(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
+    """Per collective category: monthly recurring income, typical one-time gift, share from memberships."""
+    from opencity.contributions.models import Contribution
+
+    collectives = _collectives(host, category, commune)
+    recurring = Contribution.objects.filter(public_id=OuterRef("journal__source_id"), recurring__isnull=False)
+    rows = (
+        contributions_kept(host, period, collectives)
+        .annotate(is_recurring=Exists(recurring))
         .values_list("credit_account__collective", "amount", "is_recurring")
     )
     gifts: dict[int, list[int]] = defaultdict(list)

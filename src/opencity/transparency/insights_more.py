@@ -18,16 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
-from opencity.ledger.models import AccountKind, Transfer, TransferKind
 from opencity.transparency.insights import (
     ALL,
     MIN_GROUP,
     _collectives,
     _spread,
-    _transfers,
+    contributions_kept,
     spread_counted,
     with_all_kinds,
 )
@@ -95,17 +94,9 @@ def sponsor_gifts(host, *, category: str = "", commune: str = "", period: str = 
         organisation_name=""
     )
     rows = (
-        _transfers(host, period)
-        .filter(
-            kind=TransferKind.CONTRIBUTION,
-            credit_account__kind=AccountKind.COLLECTIVE_FUNDS,
-            credit_account__collective__in=list(collectives),
-            journal__reverses__isnull=True,
-            journal__source_type="contribution",
-        )
+        contributions_kept(host, period, collectives)
+        .filter(journal__source_type="contribution")
         .filter(Exists(from_organisation))
-        .annotate(reversed=Exists(Transfer.objects.filter(journal__reverses=OuterRef("journal"))))
-        .filter(~Q(reversed=True))
         .values_list("credit_account__collective", "amount")
     )
     gifts: dict[int, list[int]] = defaultdict(list)

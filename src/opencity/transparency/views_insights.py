@@ -58,30 +58,15 @@ def insights_page(request, slug: str):
             "categories": Category.choices,
             "communes": Commune.choices,
             "periods": [("3m", _("last 3 months")), ("12m", _("last 12 months")), ("all", _("all time"))],
-            "spending_chart": range_svg(
-                data["spending"]["rows"],
-                currency,
-                label_key="label",
-                title=_("Spending per collective by expense category"),
-                table_id="spending-table",
-            ),
-            "raising_chart": range_svg(
-                raising_rows, currency, label_key="label", title=_("Raised per collective"), table_id="raising-table"
-            ),
-            "events_chart": range_svg(
-                data["events"]["rows"],
-                currency,
-                label_key="label",
-                title=_("Cost per attendee of past events, by kind of collective"),
-                table_id="events-table",
-            ),
-            "sponsors_chart": range_svg(
-                sponsor_rows,
-                currency,
-                label_key="label",
-                title=_("What one sponsor gave, by kind of collective"),
-                table_id="sponsors-table",
-            ),
+            "charts": {
+                name: range_svg(rows, currency, label_key="label", title=title, table_id=f"{name}-table")
+                for name, rows, title in (
+                    ("spending", data["spending"]["rows"], _("Spending per collective by expense category")),
+                    ("raising", raising_rows, _("Raised per collective")),
+                    ("events", data["events"]["rows"], _("Cost per attendee of past events, by kind of collective")),
+                    ("sponsors", sponsor_rows, _("What one sponsor gave, by kind of collective")),
+                )
+            },
             "csv_query": request.GET.urlencode(),
         },
     )
