@@ -187,7 +187,7 @@ def test_every_kind_together_when_each_kind_is_too_small(client):
         assert [r["category"] for r in data[section]["rows"]] == ["all"], section  # no kind broken out
         assert data[section]["rows"][0]["collectives"] == 3 and data[section]["hidden_groups"] == 2
     page = client.get(f"/{host.slug}/insights?period=all").content.decode()
-    assert "Every kind together" in page
+    assert "Every kind together" in page and "2 kinds of collective have fewer than three" in page
     rows = list(
         csv.DictReader(io.StringIO(client.get(f"/{host.slug}/insights?format=csv&period=all").content.decode()))
     )
