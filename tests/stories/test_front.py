@@ -109,3 +109,10 @@ def test_volunteers_block_shows_open_calls_of_this_host_and_links_on(client, hos
     block = fr[fr.index('id="city-volunteers"') : fr.index('id="city-start"')]
     assert "Bénévoles recherchés" in block and f'href="/fr/volunteer/{dated.public_id}"' in block
     assert f'href="/fr/{collective.slug}/"' in block
+
+
+def test_the_hosts_page_leads_with_the_city_blocks(client, host, collective):
+    """On a phone the host's own contributors wall is long: the city's blocks come before it."""
+    give(host.profile, amount=500, email="wall@example.org")
+    html = client.get(f"/{host.slug}/").content.decode()
+    assert html.index('class="city-blocks"') < html.index("Contributors</h3>")
