@@ -88,7 +88,7 @@ def _seed(credits: int):
     return host, account, [(r.amount, c) for r, c in zip(rows, comms_list, strict=True)]
 
 
-def run(credits: int, database_url: str | None) -> dict:
+def run(credits: int, database_url: str | None, profile: bool = False) -> dict:
     _setup(database_url)
     from django.core.management import call_command
 
@@ -119,9 +119,35 @@ def run(credits: int, database_url: str | None) -> dict:
     del root
     token = settlement.receipts_enabled.set(False)  # no 50,000 receipt emails queued
     try:
+        if profile:
+            import cProfile
+            import pstats
+
+            from django.db import connection
+
+            statements: dict[str, list[float]] = {}
+
+            def timed(execute, sql, params, many, context):
+                t = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    statements.setdefault(" ".join(sql.split())[:90], []).append(time.perf_counter() - t)
+
+            wrapper = connection.execute_wrapper(timed)
+            wrapper.__enter__()
+            prof = cProfile.Profile()
+            prof.enable()
         t0 = time.perf_counter()
         result = services.statement_import(host=host, data=data, system=True)
         import_seconds = time.perf_counter() - t0
+        if profile:
+            prof.disable()
+            wrapper.__exit__(None, None, None)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            top = sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:25]
+            for sql, times in top:
+                print(f"{sum(times):8.3f}s {len(times):6d}x  {sql}", file=sys.stderr)
     finally:
         settlement.receipts_enabled.reset(token)
     paid = Contribution.objects.filter(status=Contribution.Status.PAID).count()
@@ -146,8 +172,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--credits", type=int, default=50_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--profile", action="store_true", help="print where the import's time goes (stderr)")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.credits, args.database_url)))
+    print(json.dumps(run(args.credits, args.database_url, args.profile)))
     sys.stdout.flush()
 
 

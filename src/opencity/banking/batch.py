@@ -44,11 +44,16 @@ def lines_match(*, lines, progress=None) -> int:
     for i in range(0, len(lines), BATCH):
         chunk = lines[i : i + BATCH]
         with transaction.atomic():
-            done = _settle_gifts(chunk)
+            open_lines = list(
+                BankStatementLine.objects.select_for_update(of=("self",))
+                .filter(pk__in=[ln.pk for ln in chunk], state=LineState.NEW)
+                .order_by("pk")
+            )  # a twin run that got here first leaves nothing to do
+            done = _settle_gifts(open_lines)
             matched += len(done)
-            if progress and done:
-                progress(len(done))
-            for line in chunk:
+            if progress:
+                progress(len(chunk) - len(open_lines) + len(done))
+            for line in open_lines:
                 if line.pk in done:
                     continue
                 try:
@@ -61,13 +66,10 @@ def lines_match(*, lines, progress=None) -> int:
     return matched
 
 
-def _settle_gifts(chunk: list[BankStatementLine]) -> set[int]:
-    """Settle, set-based, the credits of `chunk` that pay a pending one-time gift exactly; their ids."""
-    lines = list(
-        BankStatementLine.objects.select_for_update(of=("self",))
-        .filter(pk__in=[ln.pk for ln in chunk if ln.amount > 0], state=LineState.NEW)
-        .order_by("pk")
-    )
+def _settle_gifts(open_lines: list[BankStatementLine]) -> set[int]:
+    """Settle, set-based, the credits among `open_lines` (locked, NEW) that pay a pending one-time gift
+    exactly; their ids."""
+    lines = [ln for ln in open_lines if ln.amount > 0]
     if not lines:
         return set()
     accounts = {
@@ -94,6 +96,7 @@ def _settle_gifts(chunk: list[BankStatementLine]) -> set[int]:
     contributions = {
         c.pk: c
         for c in Contribution.objects.select_for_update(of=("self",))
+        .only("id", "journal_id", "status", "amount", "interval", "purpose")
         .filter(pk__in=sorted({r.contribution_id for r in line_ref.values()}))
         .order_by("pk")
     }

@@ -128,12 +128,11 @@ def _settle(many: list[tuple[Payment, Contribution]], processor: str) -> None:
         c.status = S.PAID
     ContributionEvent.objects.bulk_create(events, batch_size=5000)
     settled = [c for _p, c in many]
-    bulk_set(
-        Contribution, settled, ["journal", "processor_fee", "host_fee", "paid_at", "external_payment_id", "status"]
-    )
+    _number_receipts(settled)
+    fields = ["journal", "processor_fee", "host_fee", "paid_at", "external_payment_id", "status", "receipt_number"]
+    bulk_set(Contribution, settled, fields)
     for c in settled:
         pipeline.notify(c.purpose, pipeline.PAID, c)
-    _number_receipts(settled)
     if settlement.receipts_enabled.get():
         from opencity.contributions.tasks import send_receipt
 
@@ -142,8 +141,11 @@ def _settle(many: list[tuple[Payment, Contribution]], processor: str) -> None:
 
 
 def _number_receipts(settled: list[Contribution]) -> None:
-    """Receipt numbers in the order the payments came, per host and year; as for one contribution, a failure
-    leaves them without a number (logged; the daily job numbers them) and never undoes the payments."""
+    """Receipt numbers in the order the payments came, per host and year (written with the payments).
+
+    As for one contribution, a failure (the counter in trouble, a number already issued) leaves them without
+    a number — logged; the daily job numbers them — and never stops the payments being recorded.
+    """
     from opencity.contributions.receipts import receipt_numbers_allocate
 
     groups: dict[tuple[int, int], list[Contribution]] = defaultdict(list)
@@ -155,7 +157,9 @@ def _number_receipts(settled: list[Contribution]) -> None:
                 numbers = receipt_numbers_allocate(host=cs[0].collective.host, year=year, count=len(cs))
                 for c, number in zip(cs, numbers, strict=True):
                     c.receipt_number = number
-            bulk_set(Contribution, settled, ["receipt_number"])
+            numbers = [c.receipt_number for c in settled]
+            if Contribution.objects.filter(receipt_number__in=numbers).exists():
+                raise DatabaseError("receipt numbers already issued")
     except DatabaseError:
         logger.exception("receipt numbers for %d contributions not given; will retry", len(settled))
         for c in settled:
