@@ -144,7 +144,7 @@ def run(credits: int, database_url: str | None, profile: bool = False) -> dict:
         if profile:
             prof.disable()
             wrapper.__exit__(None, None, None)
-            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
             top = sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:25]
             for sql, times in top:
                 print(f"{sum(times):8.3f}s {len(times):6d}x  {sql}", file=sys.stderr)

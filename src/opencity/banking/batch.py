@@ -81,10 +81,12 @@ def _settle_gifts(open_lines: list[BankStatementLine]) -> set[int]:
         ln.bank_account = accounts[ln.bank_account_id]
         candidates[ln.pk] = matching.reference_candidates(ln)
         wanted.setdefault(ln.bank_account.host_id, set()).update(candidates[ln.pk])
-    refs: dict[tuple[int, str], PaymentReference] = {}
+    refs: dict[tuple[int, str], tuple[int, int | None]] = {}  # → (contribution id, recurring id)
     for host_id, comms in wanted.items():
-        for ref in PaymentReference.objects.filter(host_id=host_id, communication__in=comms):
-            refs[(host_id, ref.communication)] = ref
+        for comm, contribution_id, recurring_id in PaymentReference.objects.filter(
+            host_id=host_id, communication__in=comms
+        ).values_list("communication", "contribution_id", "recurring_id"):
+            refs[(host_id, comm)] = (contribution_id, recurring_id)
     line_ref = {}
     for ln in lines:
         host_id = ln.bank_account.host_id
@@ -93,35 +95,33 @@ def _settle_gifts(open_lines: list[BankStatementLine]) -> set[int]:
             line_ref[ln.pk] = ref
     if not line_ref:
         return set()
-    contributions = {
-        c.pk: c
-        for c in Contribution.objects.select_for_update(of=("self",))
-        .only("id", "journal_id", "status", "amount", "interval", "purpose")
-        .filter(pk__in=sorted({r.contribution_id for r in line_ref.values()}))
+    open_gifts = {
+        pk: amount
+        for pk, amount in Contribution.objects.select_for_update(of=("self",))
+        .filter(
+            pk__in=sorted({contribution_id for contribution_id, _r in line_ref.values()}),
+            journal=None,
+            status__in=(S.PENDING, S.CANCELLED, S.FAILED),
+            interval=Interval.ONE_TIME,
+        )
+        .exclude(purpose=Contribution.Purpose.TICKET)
         .order_by("pk")
+        .values_list("pk", "amount")
     }
-    chosen: list[tuple[BankStatementLine, Contribution]] = []
+    chosen: list[tuple[BankStatementLine, int]] = []
     taken: set[int] = set()
     for ln in lines:
-        ref = line_ref.get(ln.pk)
-        c = contributions.get(ref.contribution_id) if ref is not None else None
-        if c is None or c.pk in taken:
+        contribution_id, recurring_id = line_ref.get(ln.pk, (None, None))
+        if contribution_id is None or contribution_id in taken:
             continue
-        taken.add(c.pk)  # a second line for the same contribution: one by one (already paid, or a month)
-        if (
-            c.journal_id is None
-            and c.status in (S.PENDING, S.CANCELLED, S.FAILED)
-            and c.amount == ln.amount
-            and c.interval == Interval.ONE_TIME
-            and c.purpose != Contribution.Purpose.TICKET
-            and ref.recurring_id is None
-        ):
-            chosen.append((ln, c))
+        taken.add(contribution_id)  # a second line for the same contribution: one by one (paid, or a month)
+        if open_gifts.get(contribution_id) == ln.amount and recurring_id is None:
+            chosen.append((ln, contribution_id))
     if not chosen:
         return set()
     bank, clearing = {}, {}
     specs = []
-    for ln, _c in chosen:
+    for ln, _cid in chosen:
         acc = ln.bank_account
         if acc.pk not in bank:
             bank[acc.pk] = matching.bank_ledger_account(acc)
@@ -133,12 +133,12 @@ def _settle_gifts(open_lines: list[BankStatementLine]) -> set[int]:
         )
     journals = ledger.post_journals(specs)
     paid = contributions_record_paid_many(
-        payments=[Payment(c.pk, f"bank_{ln.public_id}", ln.booking_date) for ln, c in chosen],
+        payments=[Payment(cid, f"bank_{ln.public_id}", ln.booking_date) for ln, cid in chosen],
         processor=matching.PROCESSOR,
     )
     events = []
-    for (ln, c), journal in zip(chosen, journals, strict=True):
-        c = paid[c.pk]
+    for (ln, cid), journal in zip(chosen, journals, strict=True):
+        c = paid[cid]
         ln.journal = journal
         ln.contribution = c
         ln.collective_id = c.collective_id
@@ -147,6 +147,6 @@ def _settle_gifts(open_lines: list[BankStatementLine]) -> set[int]:
         ln.state = LineState.MATCHED
     BankLineEvent.objects.bulk_create(events, batch_size=5000)
     bulk_set(
-        BankStatementLine, [ln for ln, _c in chosen], ["journal", "contribution", "collective", "match_kind", "state"]
+        BankStatementLine, [ln for ln, _cid in chosen], ["journal", "contribution", "collective", "match_kind", "state"]
     )
-    return {ln.pk for ln, _c in chosen}
+    return {ln.pk for ln, _cid in chosen}

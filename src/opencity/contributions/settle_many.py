@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from opencity.community.models import Person
 from opencity.contributions import settlement
 from opencity.contributions.models import Contribution, ContributionEvent, Interval
 from opencity.core.bulk import bulk_set
+from opencity.hosting.models import Collective
 from opencity.ledger import services as ledger
 from opencity.ledger.models import AccountKind, TransferKind
 from opencity.payments import pipeline
@@ -53,10 +55,11 @@ def contributions_record_paid_many(*, payments: list[Payment], processor: str) -
         locked = {
             c.pk: c
             for c in Contribution.objects.select_for_update(of=("self",))
-            .select_related("collective__host", "person", "tier")
+            .select_related("tier")
             .filter(pk__in=sorted({p.contribution_id for p in payments}))
             .order_by("pk")
         }
+        _attach(locked.values())
         out: dict[int, Contribution] = {}
         many: list[tuple[Payment, Contribution]] = []
         for p in payments:
@@ -81,10 +84,18 @@ def contributions_record_paid_many(*, payments: list[Payment], processor: str) -
     return out
 
 
+def _attach(contributions) -> None:
+    """Their collectives (with hosts) and people, one query each: one instance per collective, so its ledger
+    accounts are looked up once for the whole batch."""
+    contributions = list(contributions)
+    collectives = Collective.objects.select_related("host").in_bulk({c.collective_id for c in contributions})
+    people = Person.objects.in_bulk({c.person_id for c in contributions})
+    for c in contributions:
+        c.collective = collectives[c.collective_id]
+        c.person = people[c.person_id]
+
+
 def _settle(many: list[tuple[Payment, Contribution]], processor: str) -> None:
-    collectives: dict[int, object] = {}
-    for _p, c in many:  # one instance per collective: its accounts are looked up once
-        c.collective = collectives.setdefault(c.collective_id, c.collective)
     clearing: dict[int, object] = {}
     specs = []
     for p, c in many:
