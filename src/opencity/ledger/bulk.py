@@ -12,7 +12,9 @@ size, in one transaction (the caller's, or a savepoint inside it):
    account below zero (InsufficientFunds, and nothing of the batch is kept). The check applies to the
    batch's net movement per account: a batch is atomic, so no one ever sees its middle.
 
-On other databases (SQLite) it is a loop over `post_journal` in one transaction. Either way the journals and
+On SQLite (one writer at a time) the same steps through the ORM: the write lock taken first (so the keys found
+free stay free), the journals and transfers in bulk INSERTs, the guarded accounts checked, the totals bumped
+per account. Either way the journals and
 transfers are the ones `post_journal` would write for the same specs (same columns, keys `<key>:<n>`, facts).
 Rollup tables maintained by triggers on `ledger_transfer` INSERT see these rows like any other.
 """
@@ -87,11 +89,8 @@ def post_journals(specs: list[JournalSpec]) -> list[Journal]:
         services._validate_legs(spec.host, spec.legs)
         if not spec.idempotency_key or len(spec.idempotency_key) > 200:
             raise LedgerError("an idempotency key of 1 to 200 characters is required")
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            return [services.post_journal(**spec.kwargs()) for spec in specs]
     with transaction.atomic():
-        return _post_pg(specs)
+        return _post_pg(specs) if connection.vendor == "postgresql" else _post_portable(specs)
 
 
 _JOURNAL_SQL = """
@@ -136,10 +135,7 @@ def _post_pg(specs: list[JournalSpec]) -> list[Journal]:
     public_id_default = Journal._meta.get_field("public_id").get_default
     created_at = timezone.now()
     today = timezone.localdate()
-    first: dict[str, int] = {}  # key → index of the first spec with it
-    for i, spec in enumerate(specs):
-        first.setdefault(spec.idempotency_key, i)
-    unique = [specs[i] for i in sorted(first.values())]
+    unique = _unique_specs(specs)
     public_ids = [public_id_default() for _ in unique]
     cols = [
         public_ids,
@@ -223,4 +219,97 @@ def _post_pg(specs: list[JournalSpec]) -> list[Journal]:
             if pgpost._constraint(exc) == pgpost.OVERDRAFT_CONSTRAINT:
                 raise InsufficientFunds() from None
             raise
+    return [journals[s.idempotency_key] for s in specs]
+
+
+def _unique_specs(specs: list[JournalSpec]) -> list[JournalSpec]:
+    first: dict[str, JournalSpec] = {}
+    for spec in specs:
+        first.setdefault(spec.idempotency_key, spec)
+    return list(first.values())
+
+
+def _post_portable(specs: list[JournalSpec]) -> list[Journal]:
+    from django.db.models import F
+
+    from opencity.ledger.models import Account, Transfer
+
+    with connection.cursor() as cur:  # SQLite: take the write lock now (no row matches: nothing changes)
+        cur.execute("UPDATE ledger_account SET debits_posted = debits_posted WHERE id = -1")
+    unique = _unique_specs(specs)
+    keys = [s.idempotency_key for s in unique]
+    journals: dict[str, Journal] = {}
+    for i in range(0, len(keys), 500):
+        journals.update({j.idempotency_key: j for j in Journal.objects.filter(idempotency_key__in=keys[i : i + 500])})
+    new = [s for s in unique if s.idempotency_key not in journals]
+    if not new:
+        return [journals[s.idempotency_key] for s in specs]
+    today = timezone.localdate()
+    created = Journal.objects.bulk_create(
+        [
+            Journal(
+                host=s.host,
+                kind=s.kind,
+                description=s.description[:300],
+                idempotency_key=s.idempotency_key,
+                effective_date=s.effective_date or today,
+                source_type=s.source_type,
+                source_id=s.source_id,
+                person=s.person,
+                anonymous=bool(s.anonymous),
+                counterparty_label=s.counterparty_label[:200],
+                created_by=s.created_by,
+                reverses=s.reverses,
+                reason=s.reason[:300],
+                facts=s.facts or None,
+            )
+            for s in new
+        ],
+        batch_size=1000,
+    )
+    if created and created[0].pk is None:  # a backend that does not return ids
+        by_key = {
+            j.idempotency_key: j for j in Journal.objects.filter(idempotency_key__in=[s.idempotency_key for s in new])
+        }
+        created = [by_key[s.idempotency_key] for s in new]
+    debits: dict[int, int] = defaultdict(int)
+    credits: dict[int, int] = defaultdict(int)
+    transfers = []
+    for spec, journal in zip(new, created, strict=True):
+        journals[spec.idempotency_key] = journal
+        for n, leg in enumerate(spec.legs):
+            transfers.append(
+                Transfer(
+                    journal=journal,
+                    debit_account_id=leg.debit.pk,
+                    credit_account_id=leg.credit.pk,
+                    amount=leg.amount,
+                    currency=spec.host.currency,
+                    kind=leg.kind,
+                    description=(leg.description or spec.description)[:300],
+                    idempotency_key=f"{spec.idempotency_key}:{n}",
+                    reversal_of=leg.reversal_of,
+                    effective_date=journal.effective_date,
+                    created_at=journal.created_at,
+                )
+            )
+            debits[leg.debit.pk] += leg.amount
+            credits[leg.credit.pk] += leg.amount
+    Transfer.objects.bulk_create(transfers, batch_size=1000)
+    ids = sorted(debits.keys() | credits.keys())
+    locked = list(
+        Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
+    )
+    if len(locked) != len(ids):
+        raise LedgerError("unknown account")
+    for pk, debits_posted, credits_posted, guarded in locked:
+        if guarded and debits_posted + debits[pk] > credits_posted + credits[pk]:
+            raise InsufficientFunds()
+    for pk in ids:
+        Account.objects.filter(pk=pk).update(
+            debits_posted=F("debits_posted") + debits[pk], credits_posted=F("credits_posted") + credits[pk]
+        )
     return [journals[s.idempotency_key] for s in specs]
