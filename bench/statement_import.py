@@ -147,9 +147,10 @@ def run(credits: int, database_url: str | None, profile: bool = False) -> dict:
             wrapper.__exit__(None, None, None)
             print(f"SQL total {sum(sum(t) for t in statements.values()):.3f}s", file=sys.stderr)
             if not os.environ.get("BENCH_SQL_ONLY"):
-                pstats.Stats(prof, stream=sys.stderr).sort_stats(
-                    os.environ.get("BENCH_SORT", "cumulative")
-                ).print_stats(45)
+                stats = pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
+                stats.print_stats(45)
+                if os.environ.get("BENCH_CALLERS"):
+                    stats.print_callers(os.environ["BENCH_CALLERS"])
             top = sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:25]
             for sql, times in top:
                 print(f"{sum(times):8.3f}s {len(times):6d}x  {sql}", file=sys.stderr)
