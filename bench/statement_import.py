@@ -1,12 +1,16 @@
 """`python -m bench.statement_import`: import a generated CAMT.053 with N credits that match N pending
 bank-transfer contributions, and print the time beside the time lxml takes just to parse the same file.
 
-    python -m bench.statement_import [--credits 50000] [--database-url URL]
+    python -m bench.statement_import [--credits 50000] [--database-url URL] [--profile]
+
+--profile prints where the import's time goes on stderr: cProfile's top functions and every SQL statement's
+total time (BENCH_SORT=tottime to sort by own time, BENCH_CALLERS=<regex> for who calls a hot function,
+BENCH_SQL_ONLY=1 for the statement times alone, without cProfile's overhead on the wall time).
 
 Without --database-url a fresh SQLite file in a temporary directory is used; with a PostgreSQL URL, that
 database is dropped and created fresh. The pending contributions are written in bulk (seeding is not timed);
-the import is timed end to end: parse, store every line once, match each credit, settle each contribution
-through the ledger. Prints one JSON line: {"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
+the import is timed end to end: parse, store every line once, match the credits and settle the contributions
+set-based (banking/batch.py, ledger.services.post_journals). Prints one JSON line: {"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
 """
 
 from __future__ import annotations
