@@ -10,7 +10,8 @@ BENCH_SQL_ONLY=1 for the statement times alone, without cProfile's overhead on t
 Without --database-url a fresh SQLite file in a temporary directory is used; with a PostgreSQL URL, that
 database is dropped and created fresh. The pending contributions are written in bulk (seeding is not timed);
 the import is timed end to end: parse, store every line once, match the credits and settle the contributions
-set-based (banking/batch.py, ledger.services.post_journals). Prints one JSON line: {"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
+set-based (banking/batch.py, ledger.services.post_journals). Prints one JSON line:
+{"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
 """
 
 from __future__ import annotations
