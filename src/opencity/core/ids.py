@@ -3,10 +3,12 @@
 import secrets
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, no i/l/o/u
+# Byte → letter: 256 is a multiple of 32, so each letter stays equally likely (one urandom call per id).
+_TABLE = bytes(ord(_ALPHABET[b % 32]) for b in range(256))
 
 
 def new_public_id(prefix: str, length: int = 12) -> str:
-    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    return f"{prefix}_" + secrets.token_bytes(length).translate(_TABLE).decode("ascii")
 
 
 class PublicIdDefault:
