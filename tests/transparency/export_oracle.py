@@ -13,26 +13,11 @@ import json
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from opencity.ledger.exports import GL_COLUMNS
 from opencity.ledger.models import AccountKind, Transfer, TransferKind
 from opencity.ledger.phrases import describe_transfer, journal_reason
 from opencity.money import Money
 from opencity.transparency.statements import CSV_COLUMNS, FEE_KINDS, PROCESSOR_NAMES
-
-GL_COLUMNS = [
-    "date",
-    "journal",
-    "journal_kind",
-    "transfer_kind",
-    "debit_account",
-    "credit_account",
-    "amount",
-    "currency",
-    "amount_minor",
-    "source_type",
-    "source_id",
-    "reverses_journal",
-    "description",
-]
 
 
 def statement_transfers(funds, *, kind="", date_from=None, date_to=None):
