@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,14 @@ def _union_sql(parts: list[QuerySet], columns: str, *, all_rows: bool = True) ->
     return (" UNION ALL " if all_rows else " UNION ").join(sqls), params
 
 
+def _pk_in(sql: str, params: list) -> RawSQL:
+    """`id IN (sql)` that starts from those few ids. PostgreSQL plans `id IN (subquery)` as a semi-join and
+    may hash the whole table; `id = ANY(ARRAY(subquery))` runs the subquery first and probes the primary key."""
+    vendor = connections[Transfer.objects.db].vendor
+    shape = '"ledger_transfer"."id" = ANY(ARRAY({}))' if vendor == "postgresql" else '"ledger_transfer"."id" IN ({})'
+    return RawSQL(shape.format(sql), params, output_field=BooleanField())  # noqa: S611 (compiled querysets)
+
+
 def statement_page(
     funds: Account | None, *, filters: dict, cursor: str | None, limit: int
 ) -> tuple[list[Transfer], str | None]:
@@ -93,8 +101,7 @@ def statement_page(
             for side in sides
         ]
     sql, params = _union_sql([side.values("id")[: limit + 1] for side in sides], "id")
-    ids = RawSQL(sql, params)  # noqa: S611 (built by _union_sql from compiled querysets)
-    qs = Transfer.objects.filter(pk__in=ids).select_related(*_RELATED).order_by(*ORDER)
+    qs = Transfer.objects.filter(_pk_in(sql, params)).select_related(*_RELATED).order_by(*ORDER)
     rows = list(qs[: limit + 1])
     nxt = None
     if len(rows) > limit:
