@@ -32,19 +32,11 @@ def history(collective):
     return ledger.funds_account(collective)
 
 
-def _journal_walk(funds, limit, filters=NO_FILTERS):
+def _walk(page, funds, limit, filters=NO_FILTERS):
+    """Every page of `page` (statement_journal_page or statement_page), following the cursors."""
     cursor, pages = None, []
     while True:
-        rows, cursor = statements.statement_journal_page(funds, filters=filters, cursor=cursor, limit=limit)
-        pages.append(rows)
-        if cursor is None:
-            return pages
-
-
-def _transfer_walk(funds, limit, filters=NO_FILTERS):
-    cursor, pages = None, []
-    while True:
-        rows, cursor = statements.statement_page(funds, filters=filters, cursor=cursor, limit=limit)
+        rows, cursor = page(funds, filters=filters, cursor=cursor, limit=limit)
         pages.append(rows)
         if cursor is None:
             return pages
@@ -53,7 +45,7 @@ def _transfer_walk(funds, limit, filters=NO_FILTERS):
 @pytest.mark.parametrize("limit", [1, 3, 7])
 def test_walking_journal_pages_gives_the_whole_statement_once(history, limit):
     everything = list(statements.statement_transfers(history))
-    pages = _journal_walk(history, limit)
+    pages = _walk(statements.statement_journal_page, history, limit)
     journals = [[t.journal_id for t in page] for page in pages]
     assert all(len(set(j)) <= limit for j in journals)
     assert sum(len(set(j)) for j in journals) == len({t.journal_id for t in everything}) == 20
@@ -63,7 +55,7 @@ def test_walking_journal_pages_gives_the_whole_statement_once(history, limit):
 @pytest.mark.parametrize("limit", [1, 4, 10])
 def test_walking_api_pages_gives_the_whole_statement_once(history, limit):
     everything = list(statements.statement_transfers(history))
-    pages = _transfer_walk(history, limit)
+    pages = _walk(statements.statement_page, history, limit)
     assert all(len(p) == limit for p in pages[:-1])
     assert [t.pk for page in pages for t in page] == [t.pk for t in everything]
     assert len(everything) == 16 * 3 + 4
@@ -73,8 +65,9 @@ def test_filters_and_depth_together(history):
     filters = {**NO_FILTERS, "kind": "host_fee", "date_to": timezone.localdate() - dt.timedelta(days=2)}
     everything = list(statements.statement_transfers(history, **filters))
     assert len(everything) == 12
-    assert [t.pk for page in _transfer_walk(history, 5, filters) for t in page] == [t.pk for t in everything]
-    assert [t.pk for page in _journal_walk(history, 5, filters) for t in page] == [t.pk for t in everything]
+    want = [t.pk for t in everything]
+    for page in (statements.statement_page, statements.statement_journal_page):
+        assert [t.pk for rows in _walk(page, history, 5, filters) for t in rows] == want
 
 
 def _deep_page_queries(funds, page) -> list[str]:
