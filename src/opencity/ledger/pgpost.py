@@ -1,18 +1,23 @@
 """PostgreSQL fast path of `post_journal`: the whole journal in ONE statement, `SELECT ledger_post_journal(…)`.
 
-The function (installed by migration 0006) runs in the statement's transaction — its own when none is
-open, a savepoint inside a caller's — and its plans are cached per connection:
+The function (installed by migrations 0006, then 0010) runs in the statement's transaction — its own when
+none is open, a savepoint inside a caller's — and its plans are cached per connection:
 
-1. insert the journal (its unique idempotency key refuses a retry or a racing twin) and its transfers;
+1. insert the journal with its facts (its unique idempotency key refuses a retry or a racing twin before
+   any lock is taken);
 2. lock the touched accounts in id order (`FOR NO KEY UPDATE`: never blocks other journals' foreign-key
    checks, never deadlocks);
-3. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` refuses a funds
+3. insert the transfers: the rollup trigger (ledger/rollups.py) bumps their monthly rollups, which only
+   happens under the accounts' locks, so rollup rows never deadlock either;
+4. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` refuses a funds
    account below zero: the database itself enforces the limit; we map that refusal to InsufficientFunds.
 
 Same semantics as the portable ORM path in services.py (the test suite runs both, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
+
+import json
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -28,16 +33,19 @@ CREATE OR REPLACE FUNCTION ledger_post_journal(
     p_created_at timestamptz, p_created_by_id bigint, p_source_type text, p_source_id text, p_person_id bigint,
     p_anonymous boolean, p_counterparty_label text, p_reverses_id bigint, p_reason text, p_currency text,
     p_debits bigint[], p_credits bigint[], p_amounts bigint[], p_kinds text[], p_descriptions text[],
-    p_reversal_of bigint[], p_account_ids bigint[], p_debit_totals bigint[], p_credit_totals bigint[]
+    p_reversal_of bigint[], p_account_ids bigint[], p_debit_totals bigint[], p_credit_totals bigint[],
+    p_facts jsonb
 ) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     j_id bigint;
 BEGIN
     INSERT INTO ledger_journal (public_id, host_id, kind, description, idempotency_key, effective_date, created_at,
-        created_by_id, source_type, source_id, person_id, anonymous, counterparty_label, reverses_id, reason)
+        created_by_id, source_type, source_id, person_id, anonymous, counterparty_label, reverses_id, reason, facts)
     VALUES (p_public_id, p_host_id, p_kind, p_description, p_key, p_effective_date, p_created_at, p_created_by_id,
-        p_source_type, p_source_id, p_person_id, p_anonymous, p_counterparty_label, p_reverses_id, p_reason)
+        p_source_type, p_source_id, p_person_id, p_anonymous, p_counterparty_label, p_reverses_id, p_reason, p_facts)
     RETURNING id INTO j_id;
+
+    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
 
     INSERT INTO ledger_transfer (journal_id, debit_account_id, credit_account_id, amount, currency, kind,
         description, idempotency_key, reversal_of_id, effective_date, created_at)
@@ -45,8 +53,6 @@ BEGIN
         p_created_at
     FROM unnest(p_debits, p_credits, p_amounts, p_kinds, p_descriptions, p_reversal_of)
         WITH ORDINALITY AS v(d, c, a, k, descr, rev, n);
-
-    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
 
     UPDATE ledger_account AS acc
     SET debits_posted = acc.debits_posted + v.dt, credits_posted = acc.credits_posted + v.ct
@@ -60,7 +66,14 @@ END $$;
 CALL_SQL = (
     "SELECT ledger_post_journal(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], "
-    "%s::bigint[], %s::bigint[], %s::bigint[])"
+    "%s::bigint[], %s::bigint[], %s::bigint[], %s::jsonb)"
+)
+
+
+# Before migration 0010 the function took no facts (a second UPDATE set them) and locked after inserting.
+OLD_SIGNATURE = (
+    "ledger_post_journal(text, bigint, text, text, text, date, timestamptz, bigint, text, text, bigint, boolean, "
+    "text, bigint, text, text, bigint[], bigint[], bigint[], text[], text[], bigint[], bigint[], bigint[], bigint[])"
 )
 
 
@@ -72,6 +85,13 @@ def install_function(apps, schema_editor) -> None:
 def remove_function(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post_journal", None)
+
+
+def replace_function(apps, schema_editor) -> None:
+    """Migration 0010: drop the facts-less version, install this one (locks before the transfers)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {OLD_SIGNATURE}", None)
+        schema_editor.execute(FUNCTION_SQL, None)
 
 
 def _constraint(exc: IntegrityError) -> str:
@@ -97,6 +117,7 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
         ids,
         [debits.get(pk, 0) for pk in ids],
         [credits.get(pk, 0) for pk in ids],
+        json.dumps(fields["facts"]) if fields["facts"] else None,
     ]  # fmt: skip
     try:
         if connection.in_atomic_block:

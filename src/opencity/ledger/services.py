@@ -141,16 +141,10 @@ def post_journal(
             "created_by_id": created_by.pk if created_by is not None else None,
             "reverses_id": reverses.pk if reverses is not None else None,
             "reason": reason[:300],
+            "facts": facts or None,
         }
         try:
-            if not facts:
-                return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
-            # The SQL function does not know the facts column: set it in the same transaction.
-            with transaction.atomic():
-                journal = pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
-                Journal.objects.filter(pk=journal.pk).update(facts=facts)
-                journal.facts = facts
-            return journal
+            return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
         except IntegrityError:
             existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -175,6 +169,14 @@ def post_journal(
                 reason=reason[:300],
                 facts=facts or None,
             )
+            locked = list(
+                Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
+            )
+            if len(locked) != len(ids):
+                raise LedgerError("unknown account")
             Transfer.objects.bulk_create(
                 [
                     Transfer(
@@ -193,14 +195,6 @@ def post_journal(
                     for i, leg in enumerate(legs)
                 ]
             )
-            locked = list(
-                Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
-            )
-            if len(locked) != len(ids):
-                raise LedgerError("unknown account")
             for pk, debits_posted, credits_posted, guarded in locked:
                 if guarded and debits_posted + debits[pk] > credits_posted + credits[pk]:
                     raise InsufficientFunds()
