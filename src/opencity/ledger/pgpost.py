@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorDebugWrapper
 from django.utils import timezone
 
 from opencity.ledger.errors import InsufficientFunds
@@ -136,6 +138,20 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
 
 
 def _run(params: list) -> int:
-    with connection.cursor() as cur:
-        cur.execute(CALL_SQL, params)
-        return cur.fetchone()[0]
+    """One round trip: a statement prepared once per connection, parameters sent in binary.
+
+    Django's PostgreSQL cursors bind client-side (the SQL is re-formatted in Python for every call: most of
+    a journal's client time); this one call binds server-side. Errors are mapped as Django maps them, and
+    the query is logged as Django logs queries (CaptureQueriesContext sees it)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = psycopg.Cursor(connection.connection)
+        try:
+            if connection.queries_logged:
+                with CursorDebugWrapper(raw, connection).debug_sql(CALL_SQL, params):
+                    raw.execute(CALL_SQL, params, prepare=True, binary=True)
+            else:
+                raw.execute(CALL_SQL, params, prepare=True, binary=True)
+            return raw.fetchone()[0]
+        finally:
+            raw.close()
