@@ -137,6 +137,9 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
     return journal
 
 
+EXPLICIT_PREPARE_ONLY = 2**31 - 1
+
+
 def _run(params: list) -> int:
     """One round trip: a statement prepared once per connection, parameters sent in binary.
 
@@ -144,8 +147,11 @@ def _run(params: list) -> int:
     a journal's client time); this one call binds server-side. Errors are mapped as Django maps them, and
     the query is logged as Django logs queries (CaptureQueriesContext sees it)."""
     connection.ensure_connection()
+    conn = connection.connection
+    if conn.prepare_threshold is None:  # Django turns preparing off; only an explicit prepare=True prepares then
+        conn.prepare_threshold = EXPLICIT_PREPARE_ONLY
     with connection.wrap_database_errors:
-        raw = psycopg.Cursor(connection.connection)
+        raw = psycopg.Cursor(conn)
         try:
             if connection.queries_logged:
                 with CursorDebugWrapper(raw, connection).debug_sql(CALL_SQL, params):
