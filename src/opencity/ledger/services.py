@@ -108,12 +108,13 @@ def post_journal(
 ) -> Journal:
     """Post `legs` as one journal, atomically and at most once per `idempotency_key`.
 
-    In one transaction: insert the journal (its unique key makes a retry, or a twin racing us, fail fast:
-    we then return the first journal and move nothing, even if the money has been spent since), insert
-    its transfers, lock every touched account in id order (so two journals never deadlock), refuse to
-    take a guarded (funds) account below zero with InsufficientFunds, and bump the cached totals in one
-    UPDATE. The locks are taken last and held for two statements only, and `FOR NO KEY UPDATE` does not
-    block other journals' foreign-key checks: the ledger stays close to the database's raw speed.
+    In one transaction: a journal with this key already (a retry, or a twin that committed first) is
+    returned and nothing moves, even if the money has been spent since; otherwise lock every touched account
+    in id order (so two journals never deadlock), refuse to take a guarded (funds) account below zero with
+    InsufficientFunds, insert the journal and its transfers (database triggers keep the monthly rollups,
+    ledger/rollups.py) and bump the cached totals in one UPDATE. On PostgreSQL all of it is one prepared
+    statement (ledger/pgpost.py); called many times inside one `transaction.atomic()` (an import), it needs
+    no savepoint per journal: `FOR NO KEY UPDATE` does not block other journals' foreign-key checks.
     """
     _validate_legs(host, legs)
     if not idempotency_key or len(idempotency_key) > 200:
