@@ -1,6 +1,6 @@
 """`make bench`: post N three-transfer journals (a contribution with its processor and host fees) through
-`record_incoming_payment` → `post_journal` (monthly rollups kept by trigger) from 4 concurrent worker processes on PostgreSQL, run pgbench's
-TPC-B-like workload on the same server with the same client count, and print both throughputs and the
+`record_incoming_payment` → `post_journal` (monthly rollups kept by trigger) from 4 concurrent worker
+processes on PostgreSQL, run pgbench's TPC-B-like workload on the same server with the same client count, and print both throughputs and the
 ratio ours/pgbench. Then the same ledger run on SQLite (no baseline: an embedded engine).
 
     python -m bench [--journals 10000] [--workers 4] [--seconds 10]

@@ -202,3 +202,33 @@ def test_rollups_equal_the_sums_of_transfers_after_random_journals(world, ops):
         assert ledger_breaches()[0] == []
         assert_figures_match(host, _dates_around(today, 16)[::5])
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_builds_rollups_for_existing_transfers(collective):
+    """Migration 0010 on a database that already has transfers: rollups for all of them, then kept."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, introduced = [("ledger", "0009_merge_20261201_0730")], [("ledger", "0010_monthly_rollups")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        j = contribute(collective, 1500, fee=40)  # no rollup table, no trigger yet
+        ledger.journal_reverse(
+            journal=j, idempotency_key=key("rev"), reason="twice", effective_date=dt.date(2025, 3, 9)
+        )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(introduced)
+    funds = ledger.funds_account(collective)
+    rows = MonthlyRollup.objects.filter(account=funds)
+    assert sorted((r.month.isoformat(), r.kind, r.reversal_kind) for r in rows) == [
+        ("2025-03-01", kind, kind) for kind in ("contribution", "host_fee", "processor_fee")
+    ] + [
+        (timezone.localdate().replace(day=1).isoformat(), kind, "")
+        for kind in ("contribution", "host_fee", "processor_fee")
+    ]
+    assert rollup_differences(connection) == []
+    contribute(collective, 700)
+    assert rollup_differences(connection) == [] and ledger_breaches()[0] == []
