@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from opencity.ledger.pgpost import replace_function
+from opencity.ledger.pgpost import replace_function, restore_function_0006
 from opencity.ledger.rollups import install_rollup_triggers, rebuild_rollups_migration, remove_rollup_triggers
 
 
@@ -34,5 +34,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(install_rollup_triggers, remove_rollup_triggers, elidable=False),
         migrations.RunPython(rebuild_rollups_migration, migrations.RunPython.noop, elidable=False),
-        migrations.RunPython(replace_function, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(replace_function, restore_function_0006, elidable=False),
     ]
