@@ -195,6 +195,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OpenCity <noreply@ope
 # Background work: Django's tasks API with the database backend; `opencity worker` runs it.
 # Seconds between two emails of a mailing (throttling; SMTP providers limit the rate).
 COMMUNITY_MAIL_PAUSE = float(os.environ.get("OPENCITY_MAIL_PAUSE", "0.2"))
+# A mailing's sender holds a lease this long (renewed before each message); when it dies, the next worker run
+# takes over after it (community/mailings.py).
+COMMUNITY_MAIL_LEASE = float(os.environ.get("OPENCITY_MAIL_LEASE", "300"))
 
 TASKS = {
     "default": {

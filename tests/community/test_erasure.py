@@ -41,6 +41,25 @@ def _leaks(bodies: dict[str, bytes]) -> list[str]:
     return [url for url, body in bodies.items() if any(n in body.decode(errors="replace").lower() for n in needles)]
 
 
+def _registered(collective, user):
+    """A ticket for an event of `collective`, ordered through the events services by the signed-in user."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from opencity.events import orders, services
+
+    start = timezone.now() + dt.timedelta(days=5)
+    admin = collective.admins.first()
+    event = services.event_create(
+        collective=collective, by=admin, title="Soup night", starts_at=start, ends_at=start + dt.timedelta(hours=2)
+    )
+    free = services.ticket_type_create(event=event, by=admin, name="Free", price=0, quantity=10)
+    request = orders.OrderRequest(attendees=[orders.AttendeeIn(ticket_type=free.public_id, name=NAME, email=EMAIL)])
+    orders.order_create(event=event, data=request, user=user)
+    return event
+
+
 def test_erasure_leaves_no_trace(client, host, collective, check_ledger, settings):
     settings.COMMUNITY_MAIL_PAUSE = 0
     other = make_collective(host)
@@ -54,6 +73,7 @@ def test_erasure_leaves_no_trace(client, host, collective, check_ledger, setting
         host=host, collective=collective, by=None, title="Paint", skills=["Painting"]
     )
     volunteering.signup_create(opportunity=opportunity, name=NAME, email=EMAIL, user=user)
+    event = _registered(other, user)
     admin = host.admins.first()
     client.force_login(admin)
     starts = [
@@ -72,6 +92,12 @@ def test_erasure_leaves_no_trace(client, host, collective, check_ledger, setting
         f"/api/v1/collectives/{collective.slug}/contributions",
         f"/api/v1/hosts/{host.slug}/people",
         f"/contributions/{paid.public_id}/receipt.pdf",
+        f"/{other.slug}/events/{event.slug}/",
+        f"/{other.slug}/events/{event.slug}/attendees",
+        f"/{other.slug}/events/{event.slug}/attendees.csv",
+        f"/{other.slug}/events/{event.slug}/door",
+        f"/volunteer/{opportunity.public_id}",
+        "/events/",
     ]
     before = _crawl(client, starts)
     assert _leaks(before), "the crawl should find the person before erasure"

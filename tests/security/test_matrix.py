@@ -47,6 +47,7 @@ from opencity.community import tokens as community_tokens
 from opencity.community import volunteering
 from opencity.contributions import services as contributions
 from opencity.contributions.models import Tier
+from opencity.events import registrations
 from opencity.expenses import payouts
 from opencity.hosting import services as hosting
 from opencity.hosting import team
@@ -548,6 +549,24 @@ PAGES = {
     ),
     "<slug:slug>/events/<slug:event_slug>/attendees": Row(
         A_ADMINS, lambda w: (w.event_url + "attendees", {"email": w.stranger.email})
+    ),
+    # The signed "this was me" link of a ticket email: whoever holds it (that mailbox) may confirm.
+    "events/registrations/<str:public_id>/<str:token>": Row(
+        EVERYONE,
+        lambda w: (
+            f"/events/registrations/{w.order.public_id}/{registrations.confirm_token(w.order, 'ada@example.org')}",
+            {},
+        ),
+    ),
+    "<slug:slug>/events/<slug:event_slug>/tickets/new": Row(
+        A_ADMINS,
+        lambda w: (
+            w.event_url + "tickets/new",
+            {"name": "Reduced", "price": "5", "quantity": "10", "max_per_order": "2"},
+        ),
+    ),
+    "<slug:slug>/events/<slug:event_slug>/look": Row(
+        A_ADMINS, lambda w: (w.event_url + "look", {"accent_color": "#1a4d8f"})
     ),
     "<slug:slug>/events/<slug:event_slug>/waiting": Row(
         EVERYONE,

@@ -129,6 +129,12 @@ class ContributionIn(Schema):
     organisation_website: str = ""
     organisation_vat: str = ""
     idempotency_key: str = Field("", description="Same key twice creates one contribution")
+    keep_informed: bool = Field(
+        False,
+        description="The unticked 'keep me informed about initiatives in the city' box: asks the address for "
+        "consent (the wording in the request's language is stored with the time; nothing changes until the "
+        "link emailed there is opened)",
+    )
 
 
 class ContributionCreatedOut(Schema):
@@ -157,6 +163,7 @@ def contribution_create(request, slug: str, payload: ContributionIn):
         organisation_vat=payload.organisation_vat,
         language=get_language() or "",
         idempotency_token=payload.idempotency_key or request.headers.get("Idempotency-Key", ""),
+        keep_informed=payload.keep_informed,
     )
     contribution = services.contribution_create(collective=collective, data=data, user=request.user)
     result = services.contribution_start_payment(contribution=contribution, request=request)

@@ -157,6 +157,9 @@ class OrderIn(Schema):
     name: str = Field("", max_length=200)
     payment_method: str = Field("", description="For paid tickets: stripe, demo, bank_transfer, …")
     contact_consent: bool = Field(False, description="The buyer agrees to be contacted by the collective")
+    keep_informed: bool = Field(
+        False, description="Keep me informed about initiatives in the city by the host (confirmed by an email link)"
+    )
     idempotency_key: str = Field("", description="Same key twice creates one order", max_length=64)
 
 
@@ -191,6 +194,7 @@ def order_create(request, public_id: str, payload: OrderIn):
         name=payload.name,
         payment_method=payload.payment_method,
         contact_consent=payload.contact_consent,
+        keep_informed=payload.keep_informed,
         language=get_language() or "",
         idempotency_token=payload.idempotency_key or request.headers.get("Idempotency-Key", ""),
     )

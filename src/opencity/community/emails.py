@@ -59,6 +59,47 @@ def send_signup_confirmation(signup) -> int:
     return EmailMessage(subject=subject, body=body, to=[signup.email]).send()
 
 
+def send_signup_decision(signup_id: int) -> int:
+    """The organisers confirmed or declined a sign-up: told in the volunteer's language."""
+    from django.urls import reverse
+
+    from opencity.community.models import SignUp
+
+    signup = SignUp.objects.select_related("person__user", "opportunity__host__profile", "opportunity__collective").get(
+        pk=signup_id
+    )
+    o, person = signup.opportunity, signup.person
+    if person.anonymised_at:
+        return 0
+    organisers = o.collective.name if o.collective_id else o.host.name
+    with translation.override(signup.language or language_of(person)):
+        title = _("Write a story") if o.standing == "story" else o.title
+        if signup.status == SignUp.Status.CONFIRMED:
+            subject = _("You are confirmed: %(title)s") % {"title": title}
+            body = _("%(organisers)s confirmed your sign-up. Thank you! They will write to you with the details.") % {
+                "organisers": organisers
+            }
+            if o.standing == "story":
+                body += "\n\n" + _(
+                    "You can now write: open a collective's updates page and choose “Write a story”. "
+                    "The stories of %(host)s: %(url)s"
+                ) % {
+                    "host": o.host.name,
+                    "url": settings.SITE_URL + reverse("stories:host_stories", args=[o.host.slug]),
+                }
+                if not person.user_id:
+                    body += "\n" + _("First create an account with this email address: %(url)s") % {
+                        "url": settings.SITE_URL + reverse("accounts:signup")
+                    }
+        else:
+            subject = _("About your sign-up: %(title)s") % {"title": title}
+            body = _("%(organisers)s cannot take you on this time. Thank you for offering your help!") % {
+                "organisers": organisers
+            }
+        body += "\n" + settings.SITE_URL + reverse("community:opportunity", args=[o.public_id]) + _footer(person)
+    return EmailMessage(subject=subject, body=body, to=[signup.email]).send()
+
+
 def send_to_person(*, person, host, subject: str, body: str, reply_to: str = "") -> int:
     """A message written by an admin, with the RFC 8058 one-click unsubscribe headers and the data link."""
     unsubscribe = tokens.unsubscribe_url(person, host)

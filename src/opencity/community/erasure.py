@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from opencity.community.models import AccessLog, Consent, Member, Person, RetainedName, SignUp
 
@@ -36,6 +37,20 @@ def _retain_receipt_names(person: Person) -> None:
         )
 
 
+def _erase_tickets(person: Person) -> None:
+    """Names on the tickets the person ordered (they typed them) or that carry their address, and their
+    place on waiting lists: the orders keep their amounts, statuses and dates."""
+    from django.db.models import Q
+
+    from opencity.events.models import Ticket, WaitingListEntry
+
+    anonymous = str(_("Anonymous"))
+    Ticket.objects.filter(Q(order__person=person) | Q(attendee_email__iexact=person.email)).update(
+        attendee_name=anonymous, attendee_email="", answers={}
+    )
+    WaitingListEntry.objects.filter(person=person).update(name=anonymous)
+
+
 @transaction.atomic
 def person_erase(*, person: Person) -> Person:
     """Anonymise the person and every copy of their name and email; keep amounts and dates. Twice is once."""
@@ -61,6 +76,7 @@ def person_erase(*, person: Person) -> Person:
     PayoutMethod.objects.filter(person=person).exclude(pk__in=used).delete()
     PayoutMethod.objects.filter(person=person).update(account_holder="")
     SignUp.objects.filter(person=person).update(name="", email=f"{person.public_id}@erased.invalid", message="")
+    _erase_tickets(person)
     Consent.objects.filter(person=person).delete()
     Member.objects.filter(person=person).delete()
     AccessLog.objects.filter(person=person).delete()

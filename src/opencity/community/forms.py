@@ -77,6 +77,7 @@ class SignUpForm(forms.Form):
     message = forms.CharField(
         label=_("Message (optional)"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
+    keep_informed = forms.BooleanField(required=False)  # labelled with the host's consent wording in the view
 
 
 class ProfileForm(forms.Form):

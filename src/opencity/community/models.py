@@ -215,25 +215,37 @@ class Mailing(models.Model):
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
+    # A suggested volunteer opportunity: each matching person is told about it once.
+    opportunity = models.ForeignKey(
+        "community.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="suggestions"
+    )
     filters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     recipients_count = models.PositiveIntegerField(default=0)
     sent_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
+    # Recipients whose message may or may not have left when a worker died (never sent twice): at most one
+    # per dead worker. See mailings.py.
+    unknown_count = models.PositiveIntegerField(default=0)
+    # The worker sending it holds the lease until `lease_until` (renewed before each message).
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
 
 class MailingRecipient(models.Model):
-    """One row per (mailing, person), written before anything is sent: a resumed worker sends only the
-    rows still PENDING, and claims each one before sending, so nobody gets the same mailing twice."""
+    """One row per (mailing, person), written before anything is sent: a worker marks a row SENDING (committed)
+    before its message goes out and SENT right after; a resumed worker sends only PENDING rows, so nobody
+    gets the same mailing twice."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped")
+        UNKNOWN = "unknown", _("Perhaps sent (the worker stopped during the send)")
 
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="recipients")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

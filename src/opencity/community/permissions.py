@@ -27,3 +27,10 @@ def can_manage_opportunity(user, opportunity) -> bool:
 
 def can_post_opportunity(user, host, collective=None) -> bool:
     return can_mail(user, host, collective)
+
+
+def can_write_stories(user, host) -> bool:
+    """A confirmed "write a story" volunteer: one of the host's volunteer writers (the stories app decides)."""
+    from opencity.stories.permissions import is_writer
+
+    return is_writer(user, host)

@@ -98,6 +98,7 @@ def person_data(person: Person) -> dict:
     """Everything we hold about a person, for their data page and its JSON download."""
     from opencity.community.models import AccessLog, Consent, SignUp
     from opencity.contributions.models import Contribution
+    from opencity.events.models import Order
 
     interactions = Interaction.objects.filter(person=person).select_related("host__profile", "collective")
     contributions = Contribution.objects.filter(person=person, identity_verified=True).select_related("collective")
@@ -142,6 +143,20 @@ def person_data(person: Person) -> dict:
                 "created_at": c.created_at.isoformat(),
             }
             for c in contributions.order_by("-created_at")
+        ],
+        "tickets": [
+            {
+                "order": o.public_id,
+                "event": o.event.title,
+                "starts_at": o.event.starts_at.isoformat(),
+                "status": o.status,
+                "tickets": o.n_tickets,
+                "created_at": o.created_at.isoformat(),
+            }
+            for o in Order.objects.filter(person=person)
+            .select_related("event")
+            .annotate(n_tickets=Count("tickets"))
+            .order_by("-created_at")
         ],
         "volunteer_signups": [
             {"opportunity": s.opportunity.title, "status": s.status, "created_at": s.created_at.isoformat()}

@@ -11,10 +11,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opencity.community import permissions, volunteering
+from opencity.community import permissions, services, volunteering
 from opencity.community import selectors_volunteer as sel
+from opencity.community.access import access_log_write
 from opencity.community.forms import MailingForm, OpportunityForm, SignUpForm, split_tags
-from opencity.community.models import SignUp
+from opencity.community.models import AccessLog, SignUp
 from opencity.core.errors import DomainError
 from opencity.hosting.models import Commune
 from opencity.hosting.selectors import collective_by_slug
@@ -40,12 +41,14 @@ def opportunity(request, public_id: str):
     if o is None:
         raise Http404
     form = SignUpForm(request.POST or None)
+    wording = services.consent_wording(o.host)
+    form.fields["keep_informed"].label = wording
     if request.user.is_authenticated:
         form.fields["name"].required = form.fields["email"].required = False
     if request.method == "POST" and form.is_valid():
         try:
             signup = volunteering.signup_create(
-                opportunity=o, user=request.user, language=get_language() or "", **form.cleaned_data
+                opportunity=o, user=request.user, language=get_language() or "", wording=wording, **form.cleaned_data
             )
         except DomainError as exc:
             messages.error(request, str(exc))
@@ -55,7 +58,12 @@ def opportunity(request, public_id: str):
             else:
                 messages.success(request, _("Thank you! Confirm your sign-up with the link we just emailed you."))
             return redirect("community:opportunity", o.public_id)
-    return render(request, "community/opportunity.html", {"o": o, "form": form}, status=400 if form.errors else 200)
+    context = {
+        "o": o,
+        "form": form,
+        "can_write_stories": o.standing == volunteering.STORY and permissions.can_write_stories(request.user, o.host),
+    }
+    return render(request, "community/opportunity.html", context, status=400 if form.errors else 200)
 
 
 def signup_confirm(request, token: str):
@@ -96,6 +104,9 @@ def manage(request, slug: str):
         else:
             messages.success(request, _("The opportunity is open."))
             return redirect("community:volunteering_manage", slug)
+    opportunities = sel.managed_opportunities(host, collective)
+    shown = [s.person_id for o in opportunities for s in o.signups.all()]
+    access_log_write(host=host, by=request.user, person_ids=shown, action=AccessLog.Action.VIEW)
     return render(
         request,
         "community/volunteering_manage.html",
@@ -104,7 +115,7 @@ def manage(request, slug: str):
             "host": host,
             "collective": collective,
             "form": form,
-            "opportunities": sel.managed_opportunities(host, collective),
+            "opportunities": opportunities,
             "mail_form": MailingForm(),
         },
         status=400 if form.errors else 200,
@@ -124,7 +135,7 @@ def signup_decide(request, slug: str, public_id: str):
         return redirect_to_login(request.get_full_path())
     signup = _managed_signup(request, public_id)
     status = SignUp.Status.CONFIRMED if request.POST.get("decision") == "confirm" else SignUp.Status.DECLINED
-    volunteering.signup_decide(signup=signup, status=status)
+    volunteering.signup_decide(signup=signup, status=status, by=request.user)
     return redirect("community:volunteering_manage", slug)
 
 

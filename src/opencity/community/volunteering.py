@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from opencity.community import tokens
 from opencity.community.models import Opportunity, SignUp, Tag
-from opencity.community.services import _clean_tags, interaction_record, person_find_or_create
+from opencity.community.services import _clean_tags, consent_request, interaction_record, person_find_or_create
 from opencity.core.errors import Conflict, ValidationFailed
 
 STORY = "story"
@@ -54,7 +54,9 @@ def opportunity_create(
 
 
 def story_opportunity_ensure(*, host) -> Opportunity:
-    """The host's standing "write a story" opportunity (one per host)."""
+    """The host's standing "write a story" opportunity (one per host; `hosting.services.host_create` calls
+    this). Its page links to the stories writing flow, and confirming a signed-in volunteer makes them one
+    of the host's volunteer writers."""
     existing = Opportunity.objects.filter(host=host, standing=STORY).first()
     if existing:
         return existing
@@ -68,12 +70,23 @@ def story_opportunity_ensure(*, host) -> Opportunity:
             "Write about a great initiative of the city, in English, French, Dutch, Arabic or another language."
         ),
         skills=["Writing"],
-        link="/stories/write",
     )
 
 
-def signup_create(*, opportunity: Opportunity, name: str, email: str, message: str = "", user=None, language: str = ""):
-    """Sign up for an opportunity. A signed-in user is proven at once; a guest confirms by the emailed link."""
+def signup_create(
+    *,
+    opportunity: Opportunity,
+    name: str,
+    email: str,
+    message: str = "",
+    user=None,
+    language: str = "",
+    keep_informed: bool = False,
+    wording: str = "",
+):
+    """Sign up for an opportunity. A signed-in user is proven at once; a guest confirms by the emailed link.
+    The same person twice gets the first sign-up back (a double submit changes nothing). `keep_informed`
+    (the unticked box) asks for consent with `wording` as shown, confirmed by its own emailed link."""
     from opencity.community import emails
 
     if opportunity.status != Opportunity.Status.OPEN:
@@ -94,6 +107,8 @@ def signup_create(*, opportunity: Opportunity, name: str, email: str, message: s
             signup = SignUp.objects.filter(opportunity=opportunity, person=person).first()
             if signup is not None:
                 return signup
+            if keep_informed:
+                consent_request(person=person, host=opportunity.host, wording=wording, language=language)
             signup = SignUp.objects.create(
                 opportunity=opportunity,
                 person=person,
@@ -145,11 +160,24 @@ def signup_confirm_email(*, token: str) -> SignUp:
 
 
 @transaction.atomic
-def signup_decide(*, signup: SignUp, status: str) -> SignUp:
+def signup_decide(*, signup: SignUp, status: str, by=None) -> SignUp:
+    """Confirm or decline; the volunteer is told by email, in their language (once per change, and only at an
+    address its owner confirmed). A confirmed "write a story" volunteer with a login becomes a writer."""
+    from opencity.community import emails
+
     if status not in (SignUp.Status.CONFIRMED, SignUp.Status.DECLINED):
         raise ValidationFailed(_("Choose confirm or decline."), code="invalid_status")
-    SignUp.objects.filter(pk=signup.pk).update(status=status)
+    changed = SignUp.objects.filter(pk=signup.pk).exclude(status=status).update(status=status)
     signup.status = status
+    if not changed:
+        return signup
+    o = signup.opportunity
+    if status == SignUp.Status.CONFIRMED and o.standing == STORY and signup.email_verified and signup.person.user_id:
+        from opencity.stories import services as stories
+
+        stories.writer_invite(host=o.host, by=by, user=signup.person.user)
+    if signup.email_verified:
+        transaction.on_commit(lambda: emails.send_signup_decision(signup.pk))
     return signup
 
 
@@ -170,7 +198,8 @@ def signup_message(*, signup: SignUp, by, subject: str, body: str) -> int:
 
 
 def opportunity_suggest(*, opportunity: Opportunity, by) -> int:
-    """Suggest an opportunity to the host's consenting people whose skills match: a mailing to them."""
+    """Suggest an opportunity to the host's consenting people whose skills match: a mailing to them, each
+    person once (whoever was told before or signed up already is left out). Returns how many are told."""
     from opencity.community.mailings import mailing_create
     from opencity.community.selectors import PeopleFilter
 
@@ -188,5 +217,6 @@ def opportunity_suggest(*, opportunity: Opportunity, by) -> int:
         subject=opportunity.title,
         body=body,
         people=PeopleFilter(any_skills=skill_ids, consent="yes"),
+        opportunity=opportunity,
     )
     return mailing.recipients_count

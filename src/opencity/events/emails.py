@@ -28,15 +28,43 @@ def qr_png(code: str) -> bytes:
 
 
 def send_tickets(order) -> int:
+    """The buyer gets every ticket; an attendee with their own address gets theirs. Whoever's address is not
+    proven yet also gets the "this was me" link that adds the registration to their community history."""
+    from opencity.events import registrations
+
+    groups = registrations.attendee_groups(order)
+    proven = registrations.proven_email(order)
+    buyer = order.person.email.lower()
+    everyone = [t for tickets in groups.values() for t in tickets]
+    sent = 0
+    for email, tickets in [(buyer, everyone)] + [(e, ts) for e, ts in groups.items() if e != buyer]:
+        confirm_url = ""
+        if email in groups and email != proven:
+            token = registrations.confirm_token(order, email)
+            confirm_url = settings.SITE_URL + reverse("events:registration_confirm", args=[order.public_id, token])
+        sent += _send_tickets_to(order, email, tickets, confirm_url)
+    return sent
+
+
+def _send_tickets_to(order, email: str, tickets: list, confirm_url: str) -> int:
     event = order.event
-    tickets = list(order.tickets.select_related("ticket_type"))
     with translation.override(_language(order.language, order.person)):
         subject = _("Your tickets — %(event)s") % {"event": event.title}
         body = render_to_string(
             "events/email/tickets.txt",
-            {"order": order, "event": event, "tickets": tickets, "url": event_url(event)},
+            {
+                "order": order,
+                "event": event,
+                "tickets": tickets,
+                "url": event_url(event),
+                "confirm_url": confirm_url,
+                "greet": (order.person.name or email)
+                if email == order.person.email.lower()
+                else tickets[0].attendee_name,
+                "host": event.collective.host,
+            },
         )
-    message = EmailMessage(subject=subject, body=body, to=[order.person.email])
+    message = EmailMessage(subject=subject, body=body, to=[email])
     for t in tickets:
         message.attach(f"ticket-{t.code}.png", qr_png(t.code), "image/png")
     message.attach(f"{event.slug}.ics", event_ics(event), "text/calendar")

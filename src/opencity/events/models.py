@@ -51,6 +51,9 @@ class Event(models.Model):
     # Sent only to attendees, in their ticket email; never shown on public pages.
     private_instructions = models.TextField(_("instructions for attendees (private)"), blank=True)
     accent_colour = models.CharField(_("accent colour"), max_length=7, blank=True)
+    # Re-encoded by events.branding (no metadata, never SVG), served by events.branding_views under their hash.
+    logo = models.FileField(_("logo"), upload_to="events/", blank=True, max_length=200)
+    cover = models.FileField(_("cover image"), upload_to="events/", blank=True, max_length=200)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
     helpers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="door_helper_of")
     created_by = models.ForeignKey(
@@ -71,6 +74,23 @@ class Event(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+    def _image_url(self, field) -> str:
+        import os
+
+        from django.urls import reverse
+
+        if not field:
+            return ""
+        return reverse("events:image", args=[self.collective.slug, self.slug, os.path.basename(field.name)])
+
+    @property
+    def logo_url(self) -> str:
+        return self._image_url(self.logo)
+
+    @property
+    def cover_url(self) -> str:
+        return self._image_url(self.cover)
 
 
 class TicketType(models.Model):

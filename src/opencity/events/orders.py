@@ -22,11 +22,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opencity.community import services as community
 from opencity.community.services import person_find_or_create
 from opencity.contributions.models import Contribution
 from opencity.contributions.services import contribution_create_for_purpose, idempotency_scope
 from opencity.core.errors import NotFound, PermissionDenied
-from opencity.events import permissions
+from opencity.events import permissions, registrations
 from opencity.events.errors import InvalidOrder, SoldOut
 from opencity.events.models import CODE_ALPHABET, CODE_LENGTH, Event, Order, OrderEvent, Ticket, TicketType
 from opencity.events.models import WaitingListEntry as WL
@@ -41,10 +42,12 @@ def new_ticket_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def hold_for(payment_method: str) -> dt.timedelta:
-    """How long places wait for a payment: the provider's own expiry (a bank transfer's) or 15 minutes (card)."""
+def hold_for(payment_method: str, host) -> dt.timedelta:
+    """How long places wait for a payment: the provider's own expiry for this host (a bank transfer's, in days)
+    or 15 minutes (card)."""
     provider = providers.get(payment_method)
-    days = getattr(provider, "expiry_days", None)
+    expiry = getattr(provider, "expiry_days", None)
+    days = expiry(host) if callable(expiry) else None
     return dt.timedelta(days=days) if days else CARD_HOLD
 
 
@@ -96,6 +99,7 @@ class OrderRequest:
     name: str = ""
     payment_method: str = ""
     contact_consent: bool = False
+    keep_informed: bool = False  # the unticked "keep me informed" box: a consent request, confirmed by email
     language: str = ""
     idempotency_token: str = ""
     offer_token: str = ""  # a waiting-list offer being taken up
@@ -222,7 +226,7 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, scope
         status=OS.PENDING if paid else OS.CONFIRMED,
         total=total,
         currency=event.collective.currency,
-        hold_expires_at=now + hold_for(data.payment_method) if paid else None,
+        hold_expires_at=now + hold_for(data.payment_method, event.collective.host) if paid else None,
         contact_consent=bool(data.contact_consent),
         contact_consent_at=now if data.contact_consent else None,
         language=(data.language or "")[:8],
@@ -246,6 +250,13 @@ def _order_write(*, event, data: OrderRequest, clean: dict, authed, token, scope
     )
     if offer is not None:
         WL.objects.filter(pk=offer.pk).update(status=WL.Status.USED)
+    host = event.collective.host
+    if data.keep_informed:
+        community.consent_request(
+            person=person, host=host, wording=community.consent_wording(host), language=data.language or ""
+        )
+    if not paid:
+        registrations.registrations_record(order)
     if paid:
         order.contribution = contribution_create_for_purpose(
             collective=event.collective,
@@ -312,6 +323,7 @@ def _confirm(order: Order, now) -> None:
     _set_status(order, OS.CONFIRMED, note=order.contribution.public_id if order.contribution_id else "")
     order.confirmed_at = now
     order.save(update_fields=["status", "confirmed_at"])
+    registrations.registrations_record(order)
     _send_tickets_after_commit(order)
 
 

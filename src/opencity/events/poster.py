@@ -27,15 +27,38 @@ def _fonts(pdf: FPDF) -> str:
         return "Helvetica"
     pdf.add_font("Body", "", regular)
     pdf.add_font("Body", "B", bold or regular)
-    if translation.get_language_bidi():
-        try:
-            pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
-        except Exception:  # noqa: BLE001, S110 - uharfbuzz missing: letters stay unjoined but readable
-            pass
+    try:
+        # Shaped and ordered line by line (Unicode bidi): Arabic joins and reads right to left in any poster,
+        # while a URL or a time stays left to right inside an Arabic one.
+        pdf.set_text_shaping(use_shaping_engine=True)
+    except Exception:  # noqa: BLE001, S110 - uharfbuzz missing: letters stay unjoined but readable
+        pass
     return "Body"
 
 
-def _poster(*, size: str, language: str, over: str, title: str, lines: list[str], url: str, call: str) -> bytes:
+def _logo_bytes(*fields) -> bytes | None:
+    """The first image that is set and still on disk (the event's logo, else its collective's)."""
+    for field in fields:
+        if field:
+            try:
+                with field.storage.open(field.name, "rb") as f:
+                    return f.read()
+            except OSError:
+                continue
+    return None
+
+
+def _poster(
+    *,
+    size: str,
+    language: str,
+    over: str,
+    title: str,
+    lines: list[str],
+    url: str,
+    call: str,
+    logo: bytes | None = None,
+) -> bytes:
     language = language if language in dict(settings.LANGUAGES) else "en"
     width, height = SIZES.get(size, SIZES["A4"])
     k = width / 210  # everything scales with the paper
@@ -46,6 +69,11 @@ def _poster(*, size: str, language: str, over: str, title: str, lines: list[str]
         pdf.add_page()
         family = _fonts(pdf)
         align = "R" if translation.get_language_bidi() else "L"
+        if logo:
+            side = 32 * k  # the logo heads the poster, on the side the text starts from
+            x = width - 18 * k - side if align == "R" else 18 * k
+            pdf.image(io.BytesIO(logo), x=x, y=14 * k, w=side, h=side, keep_aspect_ratio=True)
+            pdf.set_y(14 * k + side + 6 * k)
         pdf.set_font(family, "", 16 * k)
         pdf.multi_cell(0, 9 * k, over, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(6 * k)
@@ -61,9 +89,7 @@ def _poster(*, size: str, language: str, over: str, title: str, lines: list[str]
         pdf.image(qr, x=(width - side) / 2, y=height - side - 45 * k, w=side, h=side)
         pdf.set_y(height - 40 * k)
         pdf.set_font(family, "", 14 * k)
-        pdf.multi_cell(
-            0, 8 * k, _("Scan to register and see what this event costs."), align="C", new_x="LMARGIN", new_y="NEXT"
-        )
+        pdf.multi_cell(0, 8 * k, call, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 10 * k)
         pdf.multi_cell(0, 6 * k, url, align="C", new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
@@ -85,6 +111,7 @@ def event_poster_pdf(event, *, size: str = "A4", language: str = "en") -> bytes:
         lines=[when] + ([where] if where else []),
         url=event_url(event),
         call=call,
+        logo=_logo_bytes(event.logo, event.collective.logo),
     )
 
 
@@ -103,4 +130,5 @@ def collective_poster_pdf(collective, *, size: str = "A4", language: str = "en")
         lines=[collective.description] if collective.description else [],
         url=url,
         call=call,
+        logo=_logo_bytes(collective.logo),
     )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,10 +14,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.community.services import consent_wording
 from opencity.core.errors import DomainError
 from opencity.core.markdown import render_markdown
 from opencity.events import checkin, orders, permissions, selectors
-from opencity.events.forms import HelperForm
 from opencity.events.ics import calendar_ics, event_ics
 from opencity.events.models import Order
 from opencity.events.waiting import waiting_list_join
@@ -93,63 +90,6 @@ def collective_events(request, slug):
     )
 
 
-@login_required
-def event_new(request, slug):
-    """An organiser creates an event (or a series of dated occurrences from a repeat rule) with its first tickets."""
-    from opencity.events import services
-    from opencity.events.forms import EventForm
-
-    collective = _collective(request, slug)
-    if not permissions.can_manage_events(request.user, collective):
-        raise DjangoPermissionDenied
-    form = EventForm(request.POST or None, currency=collective.currency)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        fields = {
-            k: d[k] for k in ("description", "venue_name", "venue_address", "private_instructions", "accent_colour")
-        }
-        fields["languages"] = d["languages"]
-        ticket = {
-            "name": d["ticket_name"],
-            "price": d["ticket_price"],
-            "quantity": d["ticket_quantity"],
-            "max_per_order": d["ticket_max_per_order"],
-        }
-        rule = (d["rrule"] or d["repeat"] or "").strip()
-        try:
-            if rule:
-                series = services.series_create(
-                    collective=collective,
-                    by=request.user,
-                    title=d["title"],
-                    rrule=rule,
-                    first_start=d["starts_at"].replace(tzinfo=None),
-                    duration=d["ends_at"] - d["starts_at"],
-                    count=d["count"] or 6,
-                    tickets=[ticket],
-                    **fields,
-                )
-                event = series.occurrences.order_by("starts_at").first()
-            else:
-                with transaction.atomic():
-                    event = services.event_create(
-                        collective=collective,
-                        by=request.user,
-                        title=d["title"],
-                        starts_at=d["starts_at"].replace(tzinfo=None),
-                        ends_at=d["ends_at"].replace(tzinfo=None),
-                        **fields,
-                    )
-                    services.ticket_type_create(event=event, by=request.user, **ticket)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            return redirect("events:detail", slug=collective.slug, event_slug=event.slug)
-    return render(
-        request, "events/new.html", {"collective": collective, "form": form}, status=400 if form.errors else 200
-    )
-
-
 def detail(request, slug, event_slug):
     event = _event(request, slug, event_slug)
     errors = None
@@ -176,6 +116,7 @@ def detail(request, slug, event_slug):
         "result": selectors.event_result(event) if event.is_past else None,
         "offer": request.GET.get("offer", ""),
         "posted": request.POST if request.method == "POST" else {},
+        "keep_informed_wording": consent_wording(event.collective.host),
     }
     return render(request, "events/detail.html", context, status=400 if errors else 200)
 
@@ -206,6 +147,7 @@ def _buy(request, event):
             name=request.POST.get("name", ""),
             payment_method=request.POST.get("payment_method", ""),
             contact_consent=request.POST.get("contact_consent") == "on",
+            keep_informed=request.POST.get("keep_informed") in ("on", "1", "true"),
             language=get_language() or "",
             idempotency_token=request.POST.get("form_token", ""),
             offer_token=request.POST.get("offer", ""),
@@ -223,9 +165,39 @@ def order(request, slug, event_slug, public_id):
     if o is None:
         raise Http404
     # The order's public id is its secret link (sent to nobody else); codes are shown only to its buyer.
+    instructions = {}
+    if o.status == Order.Status.PENDING and o.contribution_id:
+        # A bank transfer: the beneficiary, IBAN, amount, structured communication and EPC QR code.
+        instructions = providers.get(o.contribution.payment_method).instructions(o.contribution)
     return render(
-        request, "events/order.html", {"event": event, "order": o, "tickets": o.tickets.select_related("ticket_type")}
+        request,
+        "events/order.html",
+        {
+            "event": event,
+            "order": o,
+            "tickets": o.tickets.select_related("ticket_type"),
+            "instructions": instructions,
+        },
     )
+
+
+def registration_confirm(request, public_id: str, token: str):
+    """ "This was me", from the ticket email: the page asks, a POST confirms (a mail scanner's GET does not)."""
+    from django.contrib import messages
+
+    from opencity.events import registrations
+
+    o = Order.objects.select_related("event__collective__host", "person").filter(public_id=public_id).first()
+    if o is None or registrations.read_token(o, token) is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            registrations.registration_confirm(order=o, token=token)
+        except DomainError:
+            raise Http404 from None
+        messages.success(request, _("Thank you: this event now counts in your community history."))
+        return redirect("events:detail", slug=o.event.collective.slug, event_slug=o.event.slug)
+    return render(request, "events/registration_confirm.html", {"order": o, "event": o.event})
 
 
 def event_calendar(request, slug, event_slug):
@@ -262,77 +234,6 @@ def _result_json(result, arrived, total) -> dict:
         "arrived": arrived,
         "total": total,
     }
-
-
-@login_required
-def attendees(request, slug, event_slug):
-    event = _event(request, slug, event_slug)
-    if not permissions.can_view_attendees(request.user, event):
-        raise Http404
-    rows = [(t, selectors.attendee_email(t)) for t in selectors.event_attendees(event)]
-    flagged = Order.objects.filter(event=event, needs_refund=True)
-    helper_form = HelperForm(request.POST or None)
-    if request.method == "POST" and helper_form.is_valid():
-        from opencity.accounts.models import User
-        from opencity.events import services
-
-        helper = User.objects.filter(email__iexact=helper_form.cleaned_data["email"], is_active=True).first()
-        if helper is None:
-            helper_form.add_error("email", _("No account uses this email address."))
-        else:
-            services.event_helper_add(event=event, by=request.user, user=helper)
-            return redirect("events:attendees", slug=slug, event_slug=event_slug)
-    return render(
-        request,
-        "events/attendees.html",
-        {"event": event, "rows": rows, "flagged": flagged, "helper_form": helper_form, "helpers": event.helpers.all()},
-    )
-
-
-@login_required
-@require_POST
-def order_refund(request, slug, event_slug, public_id):
-    """An admin refunds an order (money by hand: needs a recent second factor) or cancels a free one."""
-    from django.contrib import messages
-
-    event = _event(request, slug, event_slug)
-    o = Order.objects.filter(event=event, public_id=public_id).first()
-    if o is None or not permissions.can_manage_event(request.user, event):
-        raise Http404
-    try:
-        orders.order_refund(order=o, by=request.user)
-        messages.success(request, _("The order is refunded; its places are free again."))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("events:attendees", slug=slug, event_slug=event_slug)
-
-
-def _csv_safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-@login_required
-def attendees_csv(request, slug, event_slug):
-    event = _event(request, slug, event_slug)
-    if not permissions.can_view_attendees(request.user, event):
-        raise Http404
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    questions = sorted({q for t in event.ticket_types.all() for q in t.questions})
-    w.writerow(["name", "email", "ticket_type", "checked_in_at", *questions])
-    for t in selectors.event_attendees(event):
-        w.writerow(
-            [
-                _csv_safe(t.attendee_name),
-                selectors.attendee_email(t),
-                _csv_safe(t.ticket_type.name),
-                t.checked_in_at.isoformat() if t.checked_in_at else "",
-                *[_csv_safe(t.answers.get(q, "")) for q in questions],
-            ]
-        )
-    response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-attendees.csv"'
-    return response
 
 
 def poster(request, slug, event_slug):

@@ -164,6 +164,9 @@ def host_create(
     if admin is not None:
         HostAdmin.objects.create(host=host, user=admin)
         CollectiveAdmin.objects.create(collective=profile, user=admin)
+    from opencity.community.volunteering import story_opportunity_ensure
+
+    story_opportunity_ensure(host=host)  # the standing "write a story" volunteer opportunity (issue 13)
     return host
 
 

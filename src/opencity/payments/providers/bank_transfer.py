@@ -22,12 +22,19 @@ class BankTransferProvider(PaymentProvider):
 
         return bool(host.iban) or host_main_bank_account(host) is not None
 
+    def expiry_days(self, host) -> int:
+        """How long a pending transfer (and the places a ticket order holds for it) waits: the host's setting."""
+        return host.bank_transfer_expiry_days
+
     def start(self, contribution, request) -> StartResult:
         from opencity.banking import instructions
+        from opencity.payments import pipeline
 
         info = instructions.transfer_instructions_start(contribution=contribution)
+        # A payment for something (a ticket order) goes back to its own page, which shows the same instructions.
+        back = pipeline.purpose_url(contribution.purpose, "return_url", contribution)
         return StartResult(
-            redirect_url=reverse("contributions:thanks", args=[contribution.public_id]), instructions=info
+            redirect_url=back or reverse("contributions:thanks", args=[contribution.public_id]), instructions=info
         )
 
     def instructions(self, contribution) -> dict:
