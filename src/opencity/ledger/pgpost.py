@@ -16,7 +16,7 @@ none is open, the caller's otherwise — and is prepared once per connection:
 
 It returns the new journal's id, minus the existing journal's id (a retry), or 0 (insufficient funds). As
 nothing is written in the last two cases, many journals can be posted in one caller's transaction (an
-import) without a savepoint each, unless it can lose the overdraft race of step 4 (see `post`).
+import) without a savepoint each; only an overdraft race lost in step 4 aborts that transaction.
 
 Same semantics as the portable ORM path in services.py (the test suite runs both, on SQLite and PostgreSQL).
 """
@@ -182,20 +182,16 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
         [credits.get(pk, 0) for pk in ids],
         json.dumps(fields["facts"]) if fields["facts"] else None,
     ]  # fmt: skip
-    # A journal that takes money out of a guarded (funds) account can lose the overdraft race after the early
-    # check; a reversal can race another reversal of the same journal (unique `reverses`). Inside a caller's
-    # transaction those get a savepoint, so the caller's transaction stays usable (InsufficientFunds,
-    # AlreadyReversed). Others (money in, fees taken from what came in, a retry) cannot fail that way and
-    # post without one: an import of many journals in one transaction is one statement per journal.
-    can_lose_race = fields["reverses_id"] is not None or any(
-        leg.debit.debits_must_not_exceed_credits and debits[leg.debit.pk] > credits.get(leg.debit.pk, 0) for leg in legs
-    )
     try:
-        if connection.in_atomic_block and can_lose_race:
+        if connection.in_atomic_block and fields["reverses_id"] is not None:
+            # A reversal racing another reversal of the same journal fails on the unique `reverses`: a
+            # savepoint keeps the caller's transaction usable (journal_reverse answers AlreadyReversed).
             with transaction.atomic():
                 journal_id = _run(params)
         else:
-            journal_id = _run(params)  # autocommit: one statement, its own transaction
+            # Autocommit: one statement, its own transaction. Inside a caller's transaction (an import
+            # posting many journals) no savepoint is needed: a retry and a refused overdraft write nothing.
+            journal_id = _run(params)
     except IntegrityError as exc:
         if _constraint(exc) == OVERDRAFT_CONSTRAINT:  # a race lost after the check: the database's last line
             raise InsufficientFunds() from None
