@@ -4,19 +4,17 @@ The function (installed by migrations 0006, then 0010) runs in the statement's t
 none is open, the caller's otherwise — and is prepared once per connection:
 
 1. a journal with this idempotency key exists already (a retry): return it, move nothing;
-2. refuse a guarded (funds) account below zero before writing anything;
+2. lock the touched accounts in id order (`FOR NO KEY UPDATE`: never blocks other journals' foreign-key
+   checks, never deadlocks) and refuse a guarded (funds) account below zero before writing anything;
 3. insert the journal with its facts (`ON CONFLICT (idempotency_key) DO NOTHING`: a twin that committed the
-   key meanwhile wins, we return its journal) and its transfers, their foreign keys checked right away;
-4. only then lock the touched accounts in id order (`FOR NO KEY UPDATE`: never blocks other journals'
-   foreign-key checks, never deadlocks), bump the monthly rollups (ledger/rollups.py: the trigger leaves
-   them to us, so they too are written under the accounts' locks and never deadlock) and the cached totals.
-   The locks are held for these three short statements and the commit. The CHECK constraint
-   `account_no_overdraft` refuses a funds account below zero if a concurrent journal won the race after
-   step 2: the database itself enforces the limit; we map that refusal to InsufficientFunds.
+   key meanwhile wins, we return its journal) and its transfers: the rollup trigger (ledger/rollups.py)
+   bumps their monthly rollups, always under the accounts' locks, so rollup rows never deadlock either;
+4. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` stays the database's
+   last line; we map it to InsufficientFunds.
 
 It returns the new journal's id, minus the existing journal's id (a retry), or 0 (insufficient funds). As
 nothing is written in the last two cases, many journals can be posted in one caller's transaction (an
-import) without a savepoint each; only an overdraft race lost in step 4 aborts that transaction.
+import) without a savepoint each.
 
 Same semantics as the portable ORM path in services.py (the test suite runs both, on SQLite and PostgreSQL).
 """
@@ -53,14 +51,16 @@ BEGIN
         RETURN -j_id;
     END IF;
 
-    -- Refuse a guarded (funds) account below zero before writing anything. Read without a lock: a journal
-    -- committing meanwhile is caught under the lock below by the CHECK constraint account_no_overdraft.
+    -- Lock the accounts in id order, then refuse a guarded account below zero before writing anything.
+    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
     IF EXISTS (
         SELECT 1 FROM ledger_account AS acc
         JOIN unnest(p_account_ids, p_debit_totals, p_credit_totals) AS v(id, dt, ct) ON v.id = acc.id
         WHERE acc.debits_must_not_exceed_credits AND acc.debits_posted + v.dt > acc.credits_posted + v.ct
     ) THEN
-        RETURN 0;
+        -- A twin holding these locks may have committed this very key meanwhile: the key decides.
+        SELECT id INTO j_id FROM ledger_journal WHERE idempotency_key = p_key;
+        RETURN coalesce(-j_id, 0);
     END IF;
 
     INSERT INTO ledger_journal (public_id, host_id, kind, description, idempotency_key, effective_date, created_at,
@@ -69,44 +69,17 @@ BEGIN
         p_source_type, p_source_id, p_person_id, p_anonymous, p_counterparty_label, p_reverses_id, p_reason, p_facts)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id INTO j_id;
-    IF j_id IS NULL THEN  -- a twin committed the key between our look and our insert: the key decides
+    IF j_id IS NULL THEN  -- a twin committed the key between our look and our insert
         SELECT id INTO j_id FROM ledger_journal WHERE idempotency_key = p_key;
         RETURN -j_id;
     END IF;
 
-    -- The transfers, before taking any lock: their foreign keys are checked now (not at commit, under the
-    -- accounts' locks), and their rollups are ours to write below, under the locks (see ledger/rollups.py).
-    SET CONSTRAINTS ALL IMMEDIATE;
-    PERFORM set_config('ledger.rollups_by_caller', 'on', true);
     INSERT INTO ledger_transfer (journal_id, debit_account_id, credit_account_id, amount, currency, kind,
         description, idempotency_key, reversal_of_id, effective_date, created_at)
     SELECT j_id, v.d, v.c, v.a, p_currency, v.k, v.descr, p_key || ':' || (v.n - 1), v.rev, p_effective_date,
         p_created_at
     FROM unnest(p_debits, p_credits, p_amounts, p_kinds, p_descriptions, p_reversal_of)
         WITH ORDINALITY AS v(d, c, a, k, descr, rev, n);
-    PERFORM set_config('ledger.rollups_by_caller', 'off', true);
-    SET CONSTRAINTS ALL DEFERRED;
-
-    -- The hot part, as short as it can be: lock in id order, bump the rollups (in key order), then the totals.
-    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
-
-    INSERT INTO ledger_monthlyrollup AS r (account_id, month, kind, reversal_kind, debits, credits, count)
-    SELECT s.account_id, date_trunc('month', p_effective_date)::date, s.kind, s.reversal_kind,
-        sum(s.debits)::bigint, sum(s.credits)::bigint, count(*)
-    FROM (
-        SELECT v.d AS account_id, v.k AS kind, coalesce(o.kind, '') AS reversal_kind, v.a AS debits,
-            0::bigint AS credits
-        FROM unnest(p_debits, p_amounts, p_kinds, p_reversal_of) AS v(d, a, k, rev)
-        LEFT JOIN ledger_transfer o ON o.id = v.rev
-        UNION ALL
-        SELECT v.c, v.k, coalesce(o.kind, ''), 0::bigint, v.a
-        FROM unnest(p_credits, p_amounts, p_kinds, p_reversal_of) AS v(c, a, k, rev)
-        LEFT JOIN ledger_transfer o ON o.id = v.rev
-    ) s
-    GROUP BY s.account_id, s.kind, s.reversal_kind
-    ORDER BY s.account_id, s.kind, s.reversal_kind
-    ON CONFLICT (account_id, month, kind, reversal_kind) DO UPDATE
-    SET debits = r.debits + excluded.debits, credits = r.credits + excluded.credits, count = r.count + excluded.count;
 
     UPDATE ledger_account AS acc
     SET debits_posted = acc.debits_posted + v.dt, credits_posted = acc.credits_posted + v.ct
@@ -142,7 +115,7 @@ def remove_function(apps, schema_editor) -> None:
 
 
 def replace_function(apps, schema_editor) -> None:
-    """Migration 0010: drop the facts-less version of 0006, install this one (it writes the rollups)."""
+    """Migration 0010: drop the facts-less version of 0006, install this one (locks before the transfers)."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {OLD_SIGNATURE}", None)
         schema_editor.execute(FUNCTION_SQL, None)
@@ -193,7 +166,7 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
             # posting many journals) no savepoint is needed: a retry and a refused overdraft write nothing.
             journal_id = _run(params)
     except IntegrityError as exc:
-        if _constraint(exc) == OVERDRAFT_CONSTRAINT:  # a race lost after the check: the database's last line
+        if _constraint(exc) == OVERDRAFT_CONSTRAINT:  # the database's last line (checked above under lock)
             raise InsufficientFunds() from None
         raise
     if journal_id == 0:

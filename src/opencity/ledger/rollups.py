@@ -6,12 +6,9 @@ PostgreSQL function, its portable ORM path, set-based imports, a hand-written IN
 transaction as the transfers:
 
 - PostgreSQL: one statement-level AFTER INSERT trigger with a transition table: one aggregated
-  `INSERT … ON CONFLICT DO UPDATE` per INSERT statement, rows taken in key order (account first). The rule
-  that keeps writers from deadlocking: the rollup rows of an account are only updated by a transaction that
-  holds that account's lock (`FOR NO KEY UPDATE`). So a set-based writer locks the accounts it touches (in
-  id order) before inserting their transfers. `ledger_post_journal` (pgpost.py) inserts first, to keep the
-  locks short: it sets `ledger.rollups_by_caller` for the length of its INSERT, which this trigger obeys,
-  and writes the same rollups itself right after taking the locks.
+  `INSERT … ON CONFLICT DO UPDATE` per INSERT statement, rows taken in key order (account first). Every
+  writer locks the accounts it touches (in id order) before inserting their transfers, so the rollup rows
+  of an account are only ever updated under that account's lock: no deadlock between two writers.
 - SQLite: a row-level AFTER INSERT trigger with two upserts (the debit side and the credit side).
 
 Transfers are never updated nor deleted (dbguard), so INSERT is the only event to follow. Django's flush
@@ -26,11 +23,6 @@ PG_TRIGGER_FORWARD = [
     """
     CREATE OR REPLACE FUNCTION ledger_rollup_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        -- ledger_post_journal inserts its transfers before locking the accounts and writes their rollups
-        -- itself once it holds the locks (ledger/pgpost.py): it says so for the length of that INSERT.
-        IF current_setting('ledger.rollups_by_caller', true) = 'on' THEN
-            RETURN NULL;
-        END IF;
         INSERT INTO ledger_monthlyrollup AS r (account_id, month, kind, reversal_kind, debits, credits, count)
         SELECT s.account_id, s.month, s.kind, s.reversal_kind, sum(s.debits)::bigint, sum(s.credits)::bigint,
             count(*)
