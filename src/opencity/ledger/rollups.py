@@ -27,14 +27,16 @@ PG_TRIGGER_FORWARD = [
         SELECT s.account_id, s.month, s.kind, s.reversal_kind, sum(s.debits)::bigint, sum(s.credits)::bigint,
             count(*)
         FROM (
+            -- The reversed kind by primary key, row by row: a join would let the planner, who knows nothing
+            -- of the transition table, scan every transfer.
             SELECT n.debit_account_id AS account_id, date_trunc('month', n.effective_date)::date AS month,
-                n.kind, coalesce(o.kind, '') AS reversal_kind, n.amount AS debits, 0::bigint AS credits
-            FROM ledger_new_transfers n LEFT JOIN ledger_transfer o ON o.id = n.reversal_of_id
-            UNION ALL
-            SELECT n.credit_account_id, date_trunc('month', n.effective_date)::date, n.kind,
-                coalesce(o.kind, ''), 0::bigint, n.amount
-            FROM ledger_new_transfers n LEFT JOIN ledger_transfer o ON o.id = n.reversal_of_id
-        ) s
+                n.kind, CASE WHEN n.reversal_of_id IS NULL THEN '' ELSE coalesce(
+                    (SELECT o.kind FROM ledger_transfer o WHERE o.id = n.reversal_of_id), '') END AS reversal_kind,
+                n.amount AS debits, 0::bigint AS credits, n.credit_account_id AS other
+            FROM ledger_new_transfers n
+        ) d,
+        LATERAL (VALUES (d.account_id, d.debits, d.credits), (d.other, d.credits, d.debits)) AS side(a, dr, cr),
+        LATERAL (SELECT side.a AS account_id, d.month, d.kind, d.reversal_kind, side.dr AS debits, side.cr AS credits) s
         GROUP BY s.account_id, s.month, s.kind, s.reversal_kind
         ORDER BY s.account_id, s.month, s.kind, s.reversal_kind
         ON CONFLICT (account_id, month, kind, reversal_kind) DO UPDATE
