@@ -46,9 +46,12 @@ fmt: install-test
 	$(BIN)/ruff check --fix src tests bench
 
 ## Speed goals, as ratios against a baseline measured in the same run.
+## bench.scale (issue 15) builds PostgreSQL databases of 1,000 and 1,000,000 transfers and serves them:
+## about 20 minutes on a 2-core machine (`$(BIN)/python -m bench.scale --small` checks it in about 5).
 bench: install-test
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.ticket_rush
+	$(BIN)/python -m bench.scale
 
 ## Update the .po catalogues (needs GNU gettext on the developer's machine only).
 messages: install-test

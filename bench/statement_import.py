@@ -1,12 +1,17 @@
 """`python -m bench.statement_import`: import a generated CAMT.053 with N credits that match N pending
 bank-transfer contributions, and print the time beside the time lxml takes just to parse the same file.
 
-    python -m bench.statement_import [--credits 50000] [--database-url URL]
+    python -m bench.statement_import [--credits 50000] [--database-url URL] [--profile]
+
+--profile prints where the import's time goes on stderr: cProfile's top functions and every SQL statement's
+total time (BENCH_SORT=tottime to sort by own time, BENCH_CALLERS=<regex> for who calls a hot function,
+BENCH_SQL_ONLY=1 for the statement times alone, without cProfile's overhead on the wall time).
 
 Without --database-url a fresh SQLite file in a temporary directory is used; with a PostgreSQL URL, that
 database is dropped and created fresh. The pending contributions are written in bulk (seeding is not timed);
-the import is timed end to end: parse, store every line once, match each credit, settle each contribution
-through the ledger. Prints one JSON line: {"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
+the import is timed end to end: parse, store every line once, match the credits and settle the contributions
+set-based (banking/batch.py, ledger.services.post_journals). Prints one JSON line:
+{"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
 """
 
 from __future__ import annotations
@@ -88,7 +93,7 @@ def _seed(credits: int):
     return host, account, [(r.amount, c) for r, c in zip(rows, comms_list, strict=True)]
 
 
-def run(credits: int, database_url: str | None) -> dict:
+def run(credits: int, database_url: str | None, profile: bool = False) -> dict:
     _setup(database_url)
     from django.core.management import call_command
 
@@ -119,9 +124,41 @@ def run(credits: int, database_url: str | None) -> dict:
     del root
     token = settlement.receipts_enabled.set(False)  # no 50,000 receipt emails queued
     try:
+        if profile:
+            import cProfile
+            import pstats
+
+            from django.db import connection
+
+            statements: dict[str, list[float]] = {}
+
+            def timed(execute, sql, params, many, context):
+                t = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    statements.setdefault(" ".join(sql.split())[:90], []).append(time.perf_counter() - t)
+
+            wrapper = connection.execute_wrapper(timed)
+            wrapper.__enter__()
+            prof = cProfile.Profile()
+            if not os.environ.get("BENCH_SQL_ONLY"):  # statement times only: the wall time stays honest
+                prof.enable()
         t0 = time.perf_counter()
         result = services.statement_import(host=host, data=data, system=True)
         import_seconds = time.perf_counter() - t0
+        if profile:
+            prof.disable()
+            wrapper.__exit__(None, None, None)
+            print(f"SQL total {sum(sum(t) for t in statements.values()):.3f}s", file=sys.stderr)
+            if not os.environ.get("BENCH_SQL_ONLY"):
+                stats = pstats.Stats(prof, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative"))
+                stats.print_stats(45)
+                if os.environ.get("BENCH_CALLERS"):
+                    stats.print_callers(os.environ["BENCH_CALLERS"])
+            top = sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:25]
+            for sql, times in top:
+                print(f"{sum(times):8.3f}s {len(times):6d}x  {sql}", file=sys.stderr)
     finally:
         settlement.receipts_enabled.reset(token)
     paid = Contribution.objects.filter(status=Contribution.Status.PAID).count()
@@ -146,8 +183,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--credits", type=int, default=50_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--profile", action="store_true", help="print where the import's time goes (stderr)")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.credits, args.database_url)))
+    print(json.dumps(run(args.credits, args.database_url, args.profile)))
     sys.stdout.flush()
 
 

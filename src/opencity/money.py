@@ -77,6 +77,11 @@ def currency_exponent(currency: str) -> int:
     return get_currency_precision(currency)
 
 
+def decimal_text(amount: int, currency: str) -> str:
+    """`str(Money(amount, currency).as_decimal())` without building a Money: "-0.33", "60.00" (exports)."""
+    return str(Decimal(amount).scaleb(-currency_exponent(currency)))
+
+
 def is_known_currency(currency: str) -> bool:
     return isinstance(currency, str) and currency.upper() in SUPPORTED_CURRENCIES
 

@@ -60,7 +60,27 @@ def seed_demo() -> dict[str | None, list[str]]:
     }
     if own is not None:
         pages["member@example.org"].append(f"/{own.collective.slug}/expenses/{own.public_id}")
+    pages[None] += _visibility_paths()
+    pages["member@example.org"] += ["/hosts/apply"]
     return pages
+
+
+def _visibility_paths() -> list[str]:
+    """Issue 14's public pages: the stories across the city, a collective's updates, a story, the insights, and
+    how another city starts (the host page with its stories is already in the list)."""
+    from opencity.stories.selectors import live_stories
+
+    story = live_stories(host=None, user=None).select_related("collective").first()
+    assert story is not None, "the demo seeds published stories"
+    return [
+        "/brusselstogether/stories",
+        f"/{story.collective.slug}/updates",
+        f"/{story.collective.slug}/updates/{story.public_id}",
+        "/brusselstogether/insights",
+        "/brusselstogether/insights?period=all",
+        "/hosts/start",
+        "/hosts/apply",
+    ]
 
 
 def localized(path: str, lang: str) -> str:

@@ -21,7 +21,9 @@ def test_visitor_registers_and_a_door_helper_checks_the_ticket_in(browser, page,
 
     page.goto(f"/{collective.slug}/events/{event.slug}/")
     assert "20 left" in page.inner_text("main")
+    assert not page.is_visible(f"input[name={t.public_id}_0_name]")  # no ticket chosen: no attendee rows
     page.fill(f"input[name=qty_{t.public_id}]", "1")
+    assert not page.is_visible(f"input[name={t.public_id}_1_name]")  # one row per ticket chosen
     page.fill(f"input[name={t.public_id}_0_name]", "Visiting Vera")
     page.fill("input[name=name]", "Visiting Vera")
     page.fill("input[name=email]", "vera@example.org")

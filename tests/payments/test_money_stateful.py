@@ -34,7 +34,7 @@ from opencity.ledger import services as ledger
 from opencity.ledger.checks import ledger_breaches
 from opencity.ledger.models import AccountKind, Transfer, TransferKind
 from opencity.payments.clearing import clearing_owed
-from opencity.transparency import statements
+from opencity.transparency import exports
 from opencity.transparency.selectors import collective_totals
 from tests.conftest import enable_2fa, make_collective, make_user
 from tests.expenses.conftest import item, payee, submit
@@ -246,8 +246,7 @@ def make_machine(host, collectives, host_admin):
                 totals = collective_totals(by_pk[c.pk])
                 balance = ledger.funds_account(c).balance
                 assert totals["total_raised"] - totals["total_spent"] == totals["balance"] == balance
-                qs = statements.statement_transfers(ledger.funds_account(c))
-                rows = list(csv.DictReader(io.StringIO("".join(statements.stream_csv(qs, ledger.funds_account(c).pk)))))
+                rows = list(csv.DictReader(io.StringIO("".join(exports.stream_csv(ledger.funds_account(c))))))
                 assert sum(int(r["amount_minor"]) for r in rows) == balance
 
         @invariant()

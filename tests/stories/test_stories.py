@@ -185,3 +185,58 @@ def test_write_from_the_page(client, collective):
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     assert Story.objects.get().status == "published"
+
+
+def test_consenting_people_of_the_collective_get_it_once_in_their_language(
+    client, collective, follower, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 14: with the community database, people who consented to hear from the host and took part in this
+    collective get its stories too — in their language, once, with a link that withdraws the consent."""
+    from opencity.community import services as community
+    from opencity.community import tokens
+    from opencity.community.models import Member
+    from opencity.stories.emails import deliver
+    from tests.conftest import make_collective
+
+    host = collective.host
+
+    def person(email, *, language="fr", consent=True, took_part_in=collective):
+        p = community.person_find_or_create(email=email, name=email.split("@")[0], language=language)
+        if took_part_in is not None:
+            community.interaction_record(
+                person=p, host=host, kind="contribution", source_ref=f"test-{email}", collective=took_part_in
+            )
+        if consent:
+            c = community.consent_request(person=p, host=host)
+            community.consent_confirm(token=tokens.make(tokens.CONSENT_SALT, c.pk, p.email))
+        return p
+
+    reader = person("lectrice@example.org")
+    person("stranger@example.org", took_part_in=make_collective(host))  # consented, but another collective
+    person("quiet@example.org", consent=False)  # took part, never agreed to be kept informed
+    # The follower is also a consenting person of the collective: one email, the follower's.
+    community.person_find_or_create(email="follower@example.org", user=follower)
+    person("follower@example.org", language="en")
+    mailoutbox.clear()  # the consent confirmations
+
+    story = write(collective, language="en", title="Harvest")
+    services.story_set_version(
+        story=story, by=collective.admins.first(), language="fr", title="Récolte", body="Pommes."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.story_publish(story=story, by=collective.admins.first())
+    assert deliver(story_id=story.pk) == 0  # a second run sends nothing
+    by_to = {m.to[0]: m for m in mailoutbox}
+    assert sorted(m.to[0] for m in mailoutbox) == ["follower@example.org", "lectrice@example.org"]
+    mail = by_to["lectrice@example.org"]
+    assert "Récolte" in mail.subject and "Pommes." in mail.body and mail.extra_headers["Content-Language"] == "fr"
+    assert host.name in mail.body and "Arrêter ces e-mails" in mail.body
+    # Its stop link withdraws the consent: the next story does not reach her.
+    link = mail.extra_headers["List-Unsubscribe"].strip("<>")
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    client.post(path)
+    assert not Member.objects.get(host=host, person=reader).consenting
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.story_publish(story=write(collective, title="Second"), by=collective.admins.first())
+    assert [m.to[0] for m in mailoutbox] == ["follower@example.org"]

@@ -64,6 +64,7 @@ def test_figures_agree_with_the_public_transactions_api(client):
         "median": statistics.median(spent),
         "min": min(spent),
         "max": max(spent),
+        "per_event": None,  # none of these expenses was for an event
     }
     assert culture["typical_gift"]["collectives"] == 3 and culture["membership_share_percent"]["max"] == 0
     # The lone sport collective and the lone venue expense are not broken out.

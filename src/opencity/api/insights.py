@@ -14,7 +14,10 @@ router = Router(tags=["insights"])
     "/hosts/{slug}/insights",
     response={200: dict, 404: ErrorOut},
     auth=None,
-    summary="Spending by category and what comparable collectives raise (groups of three or more)",
+    summary=(
+        "Spending by category, what comparable collectives raise, event cost per attendee and sponsor gifts"
+        " (groups of three or more)"
+    ),
 )
 def host_insights(request, slug: str, category: str = "", commune: str = "", period: str = "12m"):
     host = hosting_selectors.host_by_slug(slug)

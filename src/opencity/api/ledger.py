@@ -99,13 +99,16 @@ def collective_transactions(request, slug: str, filters: Query[TransactionFilter
     collective = _collective(request, slug)
     funds = funds_account_or_none(collective)
     funds_id = funds.pk if funds else 0
-    qs = statements.statement_transfers(
+    rows, nxt = statements.statement_page(
         funds,
-        kind=filters.kind if filters.kind in TransferKind.values else "",
-        date_from=filters.date_from,
-        date_to=filters.date_to,
+        filters={
+            "kind": filters.kind if filters.kind in TransferKind.values else "",
+            "date_from": filters.date_from,
+            "date_to": filters.date_to,
+        },
+        cursor=filters.cursor,
+        limit=clamp_limit(filters.limit, default=50),
     )
-    rows, nxt = statements.statement_page(qs, cursor=filters.cursor, limit=clamp_limit(filters.limit, default=50))
     return {"results": [statements.row_json(statements.statement_row(t, funds_id)) for t in rows], "next": nxt}
 
 

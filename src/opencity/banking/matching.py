@@ -24,7 +24,7 @@ from opencity.banking.models import (
     PaymentReference,
 )
 from opencity.contributions import settlement
-from opencity.contributions.models import Contribution, ContributionEvent, RecurringContribution
+from opencity.contributions.models import Contribution, RecurringContribution
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.ledger import services as ledger
 from opencity.ledger.models import AccountKind, Journal, TransferKind
@@ -48,11 +48,11 @@ def _key(line: BankStatementLine, what: str) -> str:
     return f"bankline:{line.public_id}:{line.undo_count}:{what}"
 
 
-def _post_bank_leg(line: BankStatementLine, other, kind: str, description: str, *, by=None) -> Journal:
+def bank_leg_spec(line: BankStatementLine, other, kind: str, description: str, *, by=None, bank=None):
     """The line itself in the ledger: bank ↔ `other` for the line's amount, on its booking date."""
-    bank = bank_ledger_account(line.bank_account)
+    bank = bank or bank_ledger_account(line.bank_account)
     debit, credit = (bank, other) if line.amount > 0 else (other, bank)
-    return ledger.post_journal(
+    return ledger.JournalSpec(
         host=line.bank_account.host,
         idempotency_key=_key(line, "bank"),
         kind=kind,
@@ -66,33 +66,18 @@ def _post_bank_leg(line: BankStatementLine, other, kind: str, description: str, 
     )
 
 
-BATCH = 500
+def _post_bank_leg(line: BankStatementLine, other, kind: str, description: str, *, by=None) -> Journal:
+    return ledger.post_journal(**bank_leg_spec(line, other, kind, description, by=by).kwargs())
 
 
-def lines_match(*, lines, progress=None) -> int:
-    """Match new lines, many per transaction (one commit per batch, a savepoint per line): a line whose
-    match is refused stays new and is tried again at the next import of its file."""
-    from opencity.core.errors import DomainError
-    from opencity.ledger.errors import LedgerError
-
-    matched = 0
-    lines = list(lines)
-    for i in range(0, len(lines), BATCH):
-        with transaction.atomic():
-            for line in lines[i : i + BATCH]:
-                try:
-                    if line_match(line=line).state == LineState.MATCHED:
-                        matched += 1
-                except (DomainError, LedgerError):
-                    pass  # rolled back to the line's savepoint; it stays NEW
-                if progress:
-                    progress(1)
-    return matched
+def reference_candidates(line: BankStatementLine) -> list[str]:
+    """The structured communications a line may carry: its structured field, then any found in free text."""
+    candidates = [line.structured_communication] if line.structured_communication else []
+    return candidates + [c for c in communication.find(line.communication) if c not in candidates]
 
 
 def reference_for_line(line: BankStatementLine) -> PaymentReference | None:
-    candidates = [line.structured_communication] if line.structured_communication else []
-    candidates += [c for c in communication.find(line.communication) if c not in candidates]
+    candidates = reference_candidates(line)
     if not candidates:
         return None
     refs = {
@@ -140,23 +125,11 @@ def _match_credit(line: BankStatementLine) -> bool:
     return False
 
 
-def _received_amount(line: BankStatementLine, c: Contribution) -> None:
-    """A transfer for a different amount than promised: what arrived is what was given (flagged for a look)."""
-    if line.amount == c.amount:
-        return
-    ContributionEvent.objects.create(
-        contribution=c, from_status=c.status, to_status=c.status, note=f"received {line.amount} (expected {c.amount})"
-    )
-    covered = c.covered_fees if c.covered_fees < line.amount else 0
-    Contribution.objects.filter(pk=c.pk).update(amount=line.amount, covered_fees=covered)
-    c.amount, c.covered_fees = line.amount, covered
-    line.flag = "amount_differs"
-
-
 def _settle_contribution(line: BankStatementLine, c: Contribution, ref: PaymentReference) -> None:
     clearing = ledger.host_account(line.bank_account.host, AccountKind.CLEARING, processor=PROCESSOR)
     line.journal = _post_bank_leg(line, clearing, TransferKind.SETTLEMENT, "Bank transfer received")
-    _received_amount(line, c)
+    if settlement.contribution_record_amount_received(contribution=c, amount=line.amount):
+        line.flag = "amount_differs"  # recorded as received; an admin should look
     c = settlement.contribution_record_paid(
         contribution=c,
         processor=PROCESSOR,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
 
 from opencity.banking import communication, permissions
+from opencity.banking.batch import lines_match
 from opencity.banking.formats import ParsedStatement, StatementFileError, parse
 from opencity.banking.models import (
     BankAccount,
@@ -130,8 +131,6 @@ def statement_import(*, host, data: bytes, by=None, system: bool = False, progre
     with transaction.atomic():
         for st in parsed:
             _store(st, accounts[st.iban], by=by if not system else None, result=result)
-    from opencity.banking.matching import lines_match
-
     result.matched = lines_match(lines=result.new_lines, progress=progress)
     return result
 

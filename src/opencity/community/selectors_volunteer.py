@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from opencity.community.models import Opportunity, SignUp, Tag
@@ -51,7 +51,8 @@ def open_opportunities(f: OpportunityFilter, limit: int = 200) -> list[Opportuni
         qs = qs.filter(host__profile__slug=f.host)
     qs = qs.select_related("collective", "host__profile").prefetch_related("skills")
     qs = qs.annotate(taken=Count("signups", filter=Q(signups__status=SignUp.Status.CONFIRMED), distinct=True))
-    return list(qs.distinct().order_by("date", "-created_at")[:limit])
+    # Dated calls soonest first, then ongoing ones, on SQLite (nulls first) as on PostgreSQL (nulls last).
+    return list(qs.distinct().order_by(F("date").asc(nulls_last=True), "-created_at")[:limit])
 
 
 def skill_names() -> list[str]:

@@ -35,6 +35,11 @@ def receipt_prefix(host) -> str:
 
 def receipt_number_allocate(*, host, year: int) -> str:
     """The next number of `host` for `year`, e.g. BT-2026-000123; gap-free per host and year."""
+    return receipt_numbers_allocate(host=host, year=year, count=1)[0]
+
+
+def receipt_numbers_allocate(*, host, year: int, count: int) -> list[str]:
+    """The next `count` numbers of `host` for `year`, in order, from one locked counter update."""
     with transaction.atomic():
         counter = ReceiptCounter.objects.select_for_update().filter(host=host, year=year).first()
         if counter is None:
@@ -44,9 +49,11 @@ def receipt_number_allocate(*, host, year: int) -> str:
             except IntegrityError:
                 pass
             counter = ReceiptCounter.objects.select_for_update().get(host=host, year=year)
-        counter.last += 1
+        first = counter.last + 1
+        counter.last += count
         counter.save(update_fields=["last"])
-    return f"{receipt_prefix(host)}-{year}-{counter.last:06d}"
+    prefix = receipt_prefix(host)
+    return [f"{prefix}-{year}-{n:06d}" for n in range(first, counter.last + 1)]
 
 
 def contribution_number_receipt(*, contribution: Contribution) -> str | None:

@@ -119,6 +119,28 @@ def contribution_mark_failed(*, contribution: Contribution, note: str = "") -> C
     return c
 
 
+def contribution_record_amount_received(*, contribution: Contribution, amount: int, by=None) -> bool:
+    """Money arrived for a different amount than promised (a bank transfer): what arrived is what was given.
+
+    Only before it is settled (then `contribution_record_paid` posts the new amount). Covered fees are
+    kept only while they stay below the amount. True when the amount changed (the caller flags it).
+    """
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValueError("an amount received is a positive integer of minor units")
+    with transaction.atomic():
+        c = _lock(contribution)
+        if c.journal_id is not None or amount == c.amount:
+            return False
+        ContributionEvent.objects.create(
+            contribution=c, from_status=c.status, to_status=c.status, by=by,
+            note=f"received {amount} (expected {c.amount})",
+        )  # fmt: skip
+        covered = c.covered_fees if c.covered_fees < amount else 0
+        Contribution.objects.filter(pk=c.pk).update(amount=amount, covered_fees=covered)
+    contribution.amount, contribution.covered_fees = amount, covered
+    return True
+
+
 def contribution_record_paid(
     *,
     contribution: Contribution,

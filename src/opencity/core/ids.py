@@ -3,11 +3,12 @@
 import secrets
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, no i/l/o/u
+# Byte → letter: 256 is a multiple of 32, so each letter stays equally likely (one urandom call per id).
+_TABLE = bytes(ord(_ALPHABET[b % 32]) for b in range(256))
 
 
 def new_public_id(prefix: str, length: int = 12) -> str:
-    # One read of the OS's randomness per id (not one per character); 256 is a multiple of 32: uniform.
-    return f"{prefix}_" + "".join(_ALPHABET[b % 32] for b in secrets.token_bytes(length))
+    return f"{prefix}_" + secrets.token_bytes(length).translate(_TABLE).decode("ascii")
 
 
 class PublicIdDefault:

@@ -83,19 +83,12 @@ def events_set_look(
     rows = []
     with transaction.atomic():
         for row in Event.objects.select_for_update().filter(pk__in=[e.pk for e in events]).order_by("pk"):
-            old = {"logo": row.logo.name, "cover": row.cover.name}
-            storage = row.logo.storage
-            for kind, remove in (("logo", remove_logo), ("cover", remove_cover)):
-                if kind in files:
-                    files[kind].seek(0)
-                    getattr(row, kind).save(files[kind].name, files[kind], save=False)
-                elif remove:
-                    setattr(row, kind, "")
-            if accent is not None:
-                row.accent_colour = accent
-            row.save(update_fields=["logo", "cover", "accent_colour"])
-            for kind, name in old.items():
-                if name and name != getattr(row, kind).name:
-                    transaction.on_commit(lambda n=name, st=storage: st.delete(n))
+            hosting_branding.apply_look(
+                row,
+                files,
+                remove={"logo": remove_logo, "cover": remove_cover},
+                accent_field="accent_colour",
+                accent=accent,
+            )
             rows.append(row)
     return rows

@@ -137,6 +137,47 @@ def _seed(ctx: dict) -> None:
         else:
             _buy(event, free, 12 - 3 * k if k < 4 else 3, at=now, rng=rng, paid=False, prefix=f"meetup{k}-free-")
     _repair_cafe(ctx, rng, now)
+    _past_workshops(ctx, rng, now)
+
+
+PAST_WORKSHOPS = [
+    # (title, days ago, places, came, costs)
+    ("Neighbourhood workshop", 40, 40, 22, [("Room rent", "venue", 4000), ("Materials", "equipment", 2600)]),
+    ("Open day", 55, 60, 35, [("Tent hire", "equipment", 7500), ("Flyers", "printing", 1800)]),
+    ("Community lunch", 70, 50, 30, [("Ingredients", "food", 5200), ("Room rent", "venue", 3000)]),
+]
+
+
+def _past_workshops(ctx: dict, rng, now) -> None:
+    """Past events of three more collectives, with arrivals and linked costs: enough collectives for the
+    host's insights to compare what an event costs per attendee."""
+    collectives = [c for c in ctx["collectives"] if c.is_active and not c.is_host_profile][1:4]
+    for c, (title, days, places, came, costs) in zip(collectives, PAST_WORKSHOPS, strict=False):
+        admin = ctx["collective_admins"].get(c.slug) or c.admins.first()
+        start = timezone.localtime(now - dt.timedelta(days=days)).replace(hour=14, minute=0, second=0, microsecond=0)
+        event = services.event_create(
+            collective=c,
+            by=admin,
+            title=title,
+            starts_at=start.replace(tzinfo=None),
+            ends_at=start.replace(tzinfo=None, hour=18),
+            description="An afternoon to meet the neighbours and see what we do.",
+            venue_name="Maison de quartier",
+            venue_address="Rue de la Paix 1, 1000 Bruxelles",
+            languages=["fr", "nl"],
+        )
+        free = services.ticket_type_create(
+            event=event,
+            by=admin,
+            name="Free entry",
+            price=0,
+            quantity=places,
+            max_per_order=4,
+        )
+        _buy(event, free, came + 5, at=start - dt.timedelta(days=3), rng=rng, paid=False, prefix=f"{c.slug}-past-")
+        for ticket in list(event.tickets.all())[:came]:
+            checkin.ticket_check_in(event=event, code=ticket.code, by=admin, at=start + dt.timedelta(minutes=10))
+        _costs(ctx, event, costs)
 
 
 def _repair_cafe(ctx: dict, rng, now) -> None:

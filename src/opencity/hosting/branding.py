@@ -119,20 +119,30 @@ def collective_set_look(
     accent = clean_accent(accent_color) if accent_color is not None else None
     with transaction.atomic():
         row = Collective.objects.select_for_update().get(pk=collective.pk)
-        old = {"logo": row.logo.name, "cover": row.cover.name}
-        storage = row.logo.storage
-        for kind, remove in (("logo", remove_logo), ("cover", remove_cover)):
-            if kind in files:
-                getattr(row, kind).save(files[kind].name, files[kind], save=False)
-            elif remove:
-                setattr(row, kind, "")
-        if accent is not None:
-            row.accent_color = accent
-        row.save(update_fields=["logo", "cover", "accent_color"])
-        for kind, name in old.items():
-            if name and name != getattr(row, kind).name:
-                transaction.on_commit(lambda n=name: storage.delete(n))
+        apply_look(
+            row, files, remove={"logo": remove_logo, "cover": remove_cover}, accent_field="accent_color", accent=accent
+        )
     return row
+
+
+def apply_look(row, files: dict, *, remove: dict, accent_field: str, accent: str | None) -> None:
+    """Save checked images (`files`: kind → cleaned file) and the accent on a row locked by the caller's
+    transaction; the replaced or removed image files are deleted once it commits. Shared by collectives and
+    events, whose `logo` and `cover` fields work the same way."""
+    old = {"logo": row.logo.name, "cover": row.cover.name}
+    storage = row.logo.storage
+    for kind in ("logo", "cover"):
+        if kind in files:
+            files[kind].seek(0)
+            getattr(row, kind).save(files[kind].name, files[kind], save=False)
+        elif remove.get(kind):
+            setattr(row, kind, "")
+    if accent is not None:
+        setattr(row, accent_field, accent)
+    row.save(update_fields=["logo", "cover", accent_field])
+    for kind, name in old.items():
+        if name and name != getattr(row, kind).name:
+            transaction.on_commit(lambda n=name, st=storage: st.delete(n))
 
 
 TRANSLATION_LIMITS = {"name": 120, "description": 300, "long_description": 20_000}

@@ -38,8 +38,14 @@ class Account(models.Model):
 
     host = models.ForeignKey("hosting.Host", on_delete=models.PROTECT, related_name="ledger_accounts")
     kind = models.CharField(max_length=20, choices=AccountKind.choices)
+    # No single-column index: account_unique_collective_owner (collective, kind) serves `collective = X`.
     collective = models.ForeignKey(
-        "hosting.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+        "hosting.Collective",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+        db_index=False,
     )
     processor = models.CharField(max_length=30, blank=True, default="")
     currency = models.CharField(max_length=3)
@@ -119,11 +125,24 @@ class Journal(models.Model):
     facts = models.JSONField(null=True, blank=True)
 
     class Meta:
-        # Few indexes on purpose: every index is paid on each of millions of inserts.
+        # Few indexes on purpose: every index is paid on each of millions of inserts. Which query uses which
+        # index (checked with EXPLAIN on a million transfers, issue 15; bench/scale builds that database):
+        # - pkey: every join from transfers; public_id_key: `/…/added-funds/<jrn_…>/reverse`, API by id
+        #   (the LIKE twin of public_id_key is dropped by migration 0010: nothing searches ids by prefix);
+        # - journal_idempotency_key_unique: post_journal's "same key returns the first journal";
+        # - host + effective_date: insights over a window (transparency/insights.py);
+        # - journal_source: a contribution's / expense's journals (refunds, payouts, reconciliation);
+        # - journal_added_funds (partial, only added-funds rows pay for it): the host's books page list;
+        # - person, created_by, reverses (FK / one-to-one): erasure, user deletion, "already reversed?".
         constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="journal_idempotency_key_unique")]
         indexes = [
             models.Index(fields=["host", "effective_date"], name="ledger_jour_host_id_c0f24a_idx"),
             models.Index(fields=["source_type", "source_id"], name="journal_source"),
+            models.Index(
+                fields=["host", "-effective_date", "-id"],
+                condition=models.Q(kind="added_funds", reverses__isnull=True),
+                name="journal_added_funds",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,6 +186,13 @@ class Transfer(models.Model):
                 condition=~models.Q(debit_account=models.F("credit_account")), name="transfer_accounts_differ"
             ),
         ]
+        # Which query uses which index (EXPLAIN on a million transfers, issue 15):
+        # - transfer_debit_stmt / transfer_credit_stmt: a collective's statement, one side each, pages at any
+        #   depth bounded by the row value (effective_date, journal) (transparency/statements.py), and the
+        #   cached-total and check-ledger sums per account;
+        # - transfer_date: the general ledger and its line count for a date range (ledger/exports.py);
+        # - journal (FK): a journal's transfers (statement page rows, reversals, prefetches);
+        # - idempotency key (unique), reversal_of (one-to-one): post_journal's retries, "already reversed?".
         indexes = [
             # A collective's statement: its funds account's transfers, newest first, by journal.
             models.Index(fields=["debit_account", "-effective_date", "-journal", "id"], name="transfer_debit_stmt"),

@@ -114,12 +114,17 @@ def _kind_label(kind: str) -> str:
 def describe_transfer(t: Transfer) -> str:
     """The sentence for one transfer in the active language (its journal must be loaded)."""
     j = t.journal
-    f = j.facts or {}
+    return describe_values(j.facts, t.kind, j.kind, t.description)
+
+
+def describe_values(facts: dict | None, kind: str, journal_kind: str, description: str) -> str:
+    """`describe_transfer` from plain values (exports read values, not model instances)."""
+    f = facts or {}
     if f.get("what"):
-        return _sentence(f, t.kind, j.kind, t.description)
-    if t.kind != j.kind and t.kind in (TransferKind.HOST_FEE, TransferKind.PROCESSOR_FEE, TransferKind.BANK_FEE):
-        return _kind_label(t.kind)  # the fee of a person's entry is a fee, not their words again
-    return t.description or _kind_label(t.kind)
+        return _sentence(f, kind, journal_kind, description)
+    if kind != journal_kind and kind in (TransferKind.HOST_FEE, TransferKind.PROCESSOR_FEE, TransferKind.BANK_FEE):
+        return _kind_label(kind)  # the fee of a person's entry is a fee, not their words again
+    return description or _kind_label(kind)
 
 
 def describe_journal(j: Journal) -> str:
@@ -132,7 +137,12 @@ def describe_journal(j: Journal) -> str:
 
 def journal_reason(j: Journal) -> str:
     """Why a journal was posted, when that is worth showing: a person's words, or a translated system reason."""
-    f = j.facts or {}
+    return reason_values(j.facts, j.reason)
+
+
+def reason_values(facts: dict | None, reason: str) -> str:
+    """`journal_reason` from plain values."""
+    f = facts or {}
     if f.get("reason"):
         return f["reason"]
     if f.get("why") == PAYMENT_FAILED:
@@ -140,5 +150,5 @@ def journal_reason(j: Journal) -> str:
     if f.get("why") == REFUND_FAILED:
         return pgettext("reversal reason", "The refund failed; the money came back")
     if not f.get("what") or f.get("what") == REVERSAL:
-        return j.reason  # journal_reverse requires a reason typed by a person
+        return reason  # journal_reverse requires a reason typed by a person
     return ""

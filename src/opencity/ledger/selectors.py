@@ -9,24 +9,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet, Sum
 
 from opencity.ledger.models import Account, AccountKind, Journal, MonthlyRollup, Transfer, TransferKind
-from opencity.ledger.phrases import describe_transfer
 from opencity.money import Money
-
-GL_COLUMNS = [
-    "date",
-    "journal",
-    "journal_kind",
-    "transfer_kind",
-    "debit_account",
-    "credit_account",
-    "amount",
-    "currency",
-    "amount_minor",
-    "source_type",
-    "source_id",
-    "reverses_journal",
-    "description",
-]
 
 
 def account_code(acc: Account) -> str:
@@ -40,17 +23,6 @@ def host_accounts(host) -> QuerySet[Account]:
     return Account.objects.filter(host=host).select_related("collective").order_by("kind", "processor", "pk")
 
 
-def general_ledger_transfers(host, *, date_from: dt.date | None, date_to: dt.date | None) -> QuerySet[Transfer]:
-    qs = Transfer.objects.filter(journal__host=host).select_related(
-        "journal__reverses", "debit_account__collective", "credit_account__collective"
-    )
-    if date_from:
-        qs = qs.filter(effective_date__gte=date_from)
-    if date_to:
-        qs = qs.filter(effective_date__lte=date_to)
-    return qs.order_by("effective_date", "journal_id", "id")
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -58,31 +30,6 @@ class _Echo:
 
 def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def stream_general_ledger(qs: QuerySet[Transfer], chunk_size: int = 2000) -> Iterator[str]:
-    """Every transfer with both accounts, one CSV line each, streamed (constant memory)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(GL_COLUMNS)
-    for t in qs.iterator(chunk_size=chunk_size):
-        j = t.journal
-        yield writer.writerow(
-            [
-                t.effective_date.isoformat(),
-                j.public_id,
-                j.kind,
-                t.kind,
-                account_code(t.debit_account),
-                account_code(t.credit_account),
-                str(Money(t.amount, t.currency).as_decimal()),
-                t.currency,
-                t.amount,
-                j.source_type,
-                j.source_id,
-                j.reverses.public_id if j.reverses_id else "",
-                _cell(describe_transfer(t)),
-            ]
-        )
 
 
 def _sums_by_account(qs, field: str, amount: str) -> dict[int, int]:

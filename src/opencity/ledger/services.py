@@ -373,6 +373,7 @@ def journal_reverse(
 
 
 # Added funds and gifts between collectives live in ledger/funds.py; re-exported here (one import for callers).
+from opencity.ledger.bulk import JournalSpec, post_journals  # noqa: E402,F401 - many journals at once (imports)
 from opencity.ledger.funds import added_funds_record, added_funds_reverse, collective_transfer  # noqa: E402
 
 __all__ = [

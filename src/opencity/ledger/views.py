@@ -15,7 +15,7 @@ from opencity.accounts.decorators import sudo_redirect
 from opencity.accounts.permissions import totp_on
 from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
-from opencity.ledger import selectors, services
+from opencity.ledger import exports, selectors, services
 from opencity.ledger.forms import AddedFundsForm, AtDateForm, DateRangeForm, GiftForm, ReverseForm
 from opencity.ledger.models import Journal, TransferKind
 from opencity.ledger.permissions import can_give, can_manage_ledger
@@ -30,6 +30,17 @@ def _host_for_admin(request, slug: str):
     return host
 
 
+def _general_ledger_range(request, host) -> dict:
+    """The range the accountant picked (this year by default) and how many lines its export will have."""
+    today = timezone.localdate()
+    form = DateRangeForm(request.GET or {"date_from": today.replace(month=1, day=1), "date_to": today})
+    if not form.is_valid():
+        return {"range_form": form, "range_lines": None}
+    span = {"date_from": form.cleaned_data["date_from"], "date_to": form.cleaned_data["date_to"]}
+    query = "&".join(f"{k}={v.isoformat()}" for k, v in span.items() if v)
+    return {"range_form": form, "range_lines": exports.general_ledger_count(host, **span), "range_query": query}
+
+
 def _page(request, host, *, form=None, status: int = 200):
     entries = selectors.added_funds_entries(host)
     return render(
@@ -41,7 +52,7 @@ def _page(request, host, *, form=None, status: int = 200):
             "form": form or AddedFundsForm(host=host),
             "entries": [(j, selectors.funds_collective(j)) for j in entries],
             "accounts": selectors.host_accounts(host),
-            "range_form": DateRangeForm(),
+            **_general_ledger_range(request, host),
             "at_form": AtDateForm(initial={"at": timezone.localdate()}),
             "reverse_form": ReverseForm(),
             "needs_2fa": not totp_on(request.user),
@@ -115,10 +126,10 @@ def general_ledger_csv(request, slug: str):
     form = DateRangeForm(request.GET)
     if not form.is_valid():
         return HttpResponse(gettext("Invalid dates."), status=400, content_type="text/plain; charset=utf-8")
-    qs = selectors.general_ledger_transfers(
+    lines = exports.stream_general_ledger(
         host, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
     )
-    response = StreamingHttpResponse(selectors.stream_general_ledger(qs), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{host.slug}-general-ledger.csv"'
     return response
 

@@ -55,16 +55,12 @@ def coming_events(host, limit: int = 4) -> list | None:
 
 
 def volunteers_wanted(host, limit: int = 4) -> list | None:
-    try:
-        Opportunity = apps.get_model("community", "Opportunity")
-    except LookupError:
+    """Open calls of this host, dated today or later or ongoing: the same list as `/volunteer`, soonest first."""
+    if not apps.is_installed("opencity.community"):
         return None
-    return list(
-        Opportunity.objects.filter(host=host, status="open")
-        .filter(Q(collective__isnull=True) | Q(collective__status=Collective.Status.ACTIVE))
-        .select_related("collective")
-        .order_by("-created_at")[:limit]
-    )
+    from opencity.community.selectors_volunteer import OpportunityFilter, open_opportunities
+
+    return open_opportunities(OpportunityFilter(host=host.profile.slug), limit=limit)
 
 
 def money_at_a_glance(host) -> dict:

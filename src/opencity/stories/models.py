@@ -130,3 +130,16 @@ class StoryDelivery(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "user"], name="story_delivery_unique")]
+
+
+class StoryPersonDelivery(models.Model):
+    """One email of one story to one consenting person of the community database (no login, no follow): the
+    unique row makes a retried or second worker send nothing."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="person_deliveries")
+    person = models.ForeignKey("community.Person", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=2)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "person"], name="story_person_delivery_unique")]

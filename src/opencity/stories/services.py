@@ -223,6 +223,32 @@ def writer_invite(*, host, by, user) -> StoryWriter:
     return writer
 
 
+def consenting_readers(story: Story):
+    """People of the community database who agreed that the host keeps them informed and who did something
+    proven with this collective (gave, registered, volunteered) — except those who follow it with their login
+    (they get the follower's email). Contributors-only stories go to its paying contributors only."""
+    from django.apps import apps
+
+    if not apps.is_installed("opencity.community"):
+        return []
+    from opencity.community.models import Person
+
+    collective = story.collective
+    qs = (
+        Person.objects.filter(
+            memberships__host_id=collective.host_id,
+            memberships__consenting=True,
+            interactions__collective=collective,
+            anonymised_at__isnull=True,
+        )
+        .exclude(user__follows__collective=collective)
+        .exclude(email="")
+    )
+    if story.visibility == Story.Visibility.CONTRIBUTORS:
+        qs = qs.filter(contributions__collective=collective, contributions__status="paid")
+    return qs.distinct().order_by("pk")
+
+
 def recipients_q(story: Story) -> Q:
     """Followers who may read the story: everyone for a public one, contributors for the others."""
     q = Q(collective=story.collective)

@@ -9,23 +9,24 @@ from django.utils.translation import get_language_bidi, gettext
 
 from opencity.money import Money, format_money
 
-WIDTH, ROW, LABEL = 640, 34, 170
+WIDTH, ROW, PAD = 420, 44, 8  # narrow enough that its text stays legible when a phone shrinks it
 
 
 def range_svg(rows: list[dict], currency: str, *, label_key: str, title: str, table_id: str) -> SafeString:
-    """`rows`: dicts with `label_key` (text), `min`, `median`, `max` (minor units)."""
+    """`rows`: dicts with `label_key` (text), `min`, `median`, `max` (minor units). Each row: its label on a line
+    of its own, then the bar under it across the whole width (mirrored in a right-to-left language)."""
     if not rows:
         return SafeString("")
     peak = max(r["max"] for r in rows) or 1
-    plot = WIDTH - LABEL - 16
+    plot = WIDTH - 2 * PAD
     rtl = get_language_bidi()
     shapes = []
     for i, r in enumerate(rows):
-        y = 10 + i * ROW
+        y = 6 + i * ROW
 
         def x(v, _plot=plot):
             pos = _plot * v / peak
-            return round((WIDTH - LABEL - pos) if rtl else (LABEL + pos), 1)
+            return round((WIDTH - PAD - pos) if rtl else (PAD + pos), 1)
 
         lo, hi, mid = x(r["min"]), x(r["max"]), x(r["median"])
         tip = gettext("%(label)s: median %(median)s, from %(min)s to %(max)s") % {
@@ -36,22 +37,28 @@ def range_svg(rows: list[dict], currency: str, *, label_key: str, title: str, ta
         }
         shapes.append(
             format_html(
-                '<g><title>{}</title><text x="{}" y="{}" font-size="12" fill="#333" text-anchor="{}">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="10" fill="#90caf9"></rect>'
+                '<g><title>{}</title><text x="{}" y="{}" font-size="14" fill="#333" direction="{}" text-anchor="start">{} · {}</text>'
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d0d7de"></line>'
+                '<rect x="{}" y="{}" width="{}" height="10" rx="2" fill="#90caf9"></rect>'
                 '<circle cx="{}" cy="{}" r="6" fill="#0d47a1"></circle></g>',
                 tip,
-                (WIDTH - 4) if rtl else 4,
+                (WIDTH - PAD) if rtl else PAD,
                 y + 14,
-                "end" if rtl else "start",
+                "rtl" if rtl else "ltr",  # "start" is the right edge in a right-to-left text
                 r[label_key],
+                format_money(Money(r["median"], currency)),
+                PAD,
+                WIDTH - PAD,
+                y + 28,
+                y + 28,
                 min(lo, hi),
-                y + 5,
-                max(1, abs(hi - lo)),
+                y + 23,
+                max(2, abs(hi - lo)),
                 mid,
-                y + 10,
+                y + 28,
             )
         )
-    height = 20 + len(rows) * ROW
+    height = 12 + len(rows) * ROW
     return format_html(
         '<svg class="range-chart" role="img" aria-label="{}" aria-describedby="{}" viewBox="0 0 {} {}" '
         'width="{}" height="{}" xmlns="http://www.w3.org/2000/svg">{}</svg>',

@@ -49,6 +49,18 @@ def _transfers(host, period: str):
     return qs
 
 
+ALL = "all"  # the group of every kind of collective together (not a category code)
+
+
+def with_all_kinds(groups: dict[str, list]) -> list[tuple[str, list]]:
+    """Per kind of collective, preceded by every kind together (when there are several): a city where each kind
+    has one or two collectives still learns something, and no single collective stands out."""
+    out = sorted(groups.items())
+    if len(out) > 1:
+        out.insert(0, (ALL, [m for _kind, members in out for m in members]))
+    return out
+
+
 def _spread(values: list[int]) -> dict:
     return {
         "collectives": len(values),
@@ -58,44 +70,83 @@ def _spread(values: list[int]) -> dict:
     }
 
 
+def spread_counted(values: list[int], collectives: int, unit: str) -> dict:
+    """Median and range of `values`, with how many `unit`s (events, gifts) and collectives they come from."""
+    return {**_spread(values), "collectives": collectives, unit: len(values)}
+
+
 def spending_by_category(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
-    """Per expense category: what each collective spent on it (net of reversals), median and range."""
+    """Per expense category: what each collective spent on it (net of reversals), median and range — and what
+    each event spent on it, for the expenses made for an event (`per_event`, when three collectives have some)."""
     from opencity.expenses.models import Expense
 
     collectives = _collectives(host, category, commune)
-    expense_category = Expense.objects.filter(public_id=OuterRef("journal__source_id")).values("category")[:1]
+    expense = Expense.objects.filter(public_id=OuterRef("journal__source_id"))
+    reversed_expense = Expense.objects.filter(public_id=OuterRef("journal__reverses__source_id"))
     base = _transfers(host, period).filter(kind=TransferKind.EXPENSE)
     out = (
         base.filter(debit_account__kind=AccountKind.COLLECTIVE_FUNDS, debit_account__collective__in=list(collectives))
         .filter(journal__reverses__isnull=True)
-        .annotate(expense_category=Subquery(expense_category))
-        .values("debit_account__collective", "expense_category")
+        .annotate(
+            expense_category=Subquery(expense.values("category")[:1]),
+            expense_event=Subquery(expense.values("event_id")[:1]),
+        )
+        .values("debit_account__collective", "expense_category", "expense_event")
         .annotate(total=Sum("amount"))
     )
     per: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    per_event: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
     for row in out:
-        per[row["expense_category"] or "other"][row["debit_account__collective"]] += row["total"]
+        cat, collective_id = row["expense_category"] or "other", row["debit_account__collective"]
+        per[cat][collective_id] += row["total"]
+        if row["expense_event"]:
+            per_event[cat][(collective_id, row["expense_event"])] += row["total"]
     back = (
         base.filter(credit_account__kind=AccountKind.COLLECTIVE_FUNDS, credit_account__collective__in=list(collectives))
         .filter(journal__reverses__isnull=False)
         .annotate(
-            expense_category=Subquery(
-                Expense.objects.filter(public_id=OuterRef("journal__reverses__source_id")).values("category")[:1]
-            )
+            expense_category=Subquery(reversed_expense.values("category")[:1]),
+            expense_event=Subquery(reversed_expense.values("event_id")[:1]),
         )
-        .values("credit_account__collective", "expense_category")
+        .values("credit_account__collective", "expense_category", "expense_event")
         .annotate(total=Sum("amount"))
     )
     for row in back:
-        per[row["expense_category"] or "other"][row["credit_account__collective"]] -= row["total"]
+        cat, collective_id = row["expense_category"] or "other", row["credit_account__collective"]
+        per[cat][collective_id] -= row["total"]
+        if row["expense_event"]:
+            per_event[cat][(collective_id, row["expense_event"])] -= row["total"]
     rows, hidden = [], 0
     for cat, by_collective in sorted(per.items()):
         values = [v for v in by_collective.values() if v > 0]
         if len(values) >= MIN_GROUP:
-            rows.append({"category": cat, **_spread(values)})
+            events = {key: v for key, v in per_event[cat].items() if v > 0}
+            by = len({collective_id for collective_id, _event in events})
+            rows.append(
+                {
+                    "category": cat,
+                    **_spread(values),
+                    "per_event": spread_counted(list(events.values()), by, "events") if by >= MIN_GROUP else None,
+                }
+            )
         elif values:
             hidden += 1
     return {"currency": host.currency, "rows": rows, "hidden_groups": hidden}
+
+
+def contributions_kept(host, period: str, collectives: dict):
+    """The contributions these collectives received in the period and kept (neither a reversal nor reversed)."""
+    return (
+        _transfers(host, period)
+        .filter(
+            kind=TransferKind.CONTRIBUTION,
+            credit_account__kind=AccountKind.COLLECTIVE_FUNDS,
+            credit_account__collective__in=list(collectives),
+            journal__reverses__isnull=True,
+        )
+        .annotate(reversed=Exists(Transfer.objects.filter(journal__reverses=OuterRef("journal"))))
+        .filter(reversed=False)
+    )
 
 
 def raising(host, *, category: str = "", commune: str = "", period: str = "12m") -> dict:
@@ -105,18 +156,8 @@ def raising(host, *, category: str = "", commune: str = "", period: str = "12m")
     collectives = _collectives(host, category, commune)
     recurring = Contribution.objects.filter(public_id=OuterRef("journal__source_id"), recurring__isnull=False)
     rows = (
-        _transfers(host, period)
-        .filter(
-            kind=TransferKind.CONTRIBUTION,
-            credit_account__kind=AccountKind.COLLECTIVE_FUNDS,
-            credit_account__collective__in=list(collectives),
-            journal__reverses__isnull=True,
-        )
-        .annotate(
-            is_recurring=Exists(recurring),
-            reversed=Exists(Transfer.objects.filter(journal__reverses=OuterRef("journal"))),
-        )
-        .filter(reversed=False)
+        contributions_kept(host, period, collectives)
+        .annotate(is_recurring=Exists(recurring))
         .values_list("credit_account__collective", "amount", "is_recurring")
     )
     gifts: dict[int, list[int]] = defaultdict(list)
@@ -134,9 +175,9 @@ def raising(host, *, category: str = "", commune: str = "", period: str = "12m")
         if total.get(pk):
             groups[c.category].append(pk)
     out, hidden = [], 0
-    for cat, members in sorted(groups.items()):
+    for cat, members in with_all_kinds(groups):
         if len(members) < MIN_GROUP:
-            hidden += 1
+            hidden += cat != ALL
             continue
         monthly = [round(recurring_total[pk] / max(months, 1)) for pk in members]
         typical = [int(statistics.median(gifts[pk])) for pk in members if gifts[pk]]
@@ -191,8 +232,12 @@ def collectives_like(collective, period: str = "12m") -> dict | None:
 
 
 def host_insights(host, **filters) -> dict:
+    from opencity.transparency.insights_more import event_costs, sponsor_gifts
+
     return {
         "filters": filters,
         "spending": spending_by_category(host, **filters),
         "raising": raising(host, **filters),
+        "events": event_costs(host, **filters),
+        "sponsors": sponsor_gifts(host, **filters),
     }

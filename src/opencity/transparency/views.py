@@ -13,7 +13,7 @@ from opencity.hosting import permissions
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger.models import TransferKind
 from opencity.ledger.permissions import can_give
-from opencity.transparency import statements
+from opencity.transparency import exports, statements
 from opencity.transparency.selectors import statement_account_or_none
 
 PAGE_SIZE = 50  # journals (a payment with all its fees) per page
@@ -85,21 +85,22 @@ def transactions(request, slug: str):
     funds = statement_account_or_none(collective)
     funds_id = funds.pk if funds else 0
     filters = statement_filters(request.GET)
-    qs = statements.statement_transfers(funds, **filters)
     fmt = request.GET.get("format", "")
     if fmt in ("csv", "json"):
         if fmt == "csv":
             response = StreamingHttpResponse(
-                statements.stream_csv(qs, funds_id), content_type="text/csv; charset=utf-8"
+                exports.stream_csv(funds, **filters), content_type="text/csv; charset=utf-8"
             )
         else:
-            response = StreamingHttpResponse(statements.stream_json(qs, funds_id), content_type="application/json")
+            response = StreamingHttpResponse(exports.stream_json(funds, **filters), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{collective.slug}-transactions.{fmt}"'
         return response
     try:
-        rows, next_cursor = statements.statement_journal_page(qs, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+        rows, next_cursor = statements.statement_journal_page(
+            funds, filters=filters, cursor=request.GET.get("cursor"), limit=PAGE_SIZE
+        )
     except ValidationFailed:  # a mangled link: start from the newest
-        rows, next_cursor = statements.statement_journal_page(qs, cursor=None, limit=PAGE_SIZE)
+        rows, next_cursor = statements.statement_journal_page(funds, filters=filters, cursor=None, limit=PAGE_SIZE)
     return render(
         request,
         "transparency/transactions.html",
