@@ -1,7 +1,7 @@
 import pytest
 
 from opencity.ledger import services as ledger
-from opencity.ledger.models import AccountKind, Transfer, TransferKind
+from opencity.ledger.models import AccountKind, Journal, Transfer, TransferKind
 
 
 @pytest.mark.django_db
@@ -88,7 +88,7 @@ def test_incoming_payment_and_reversal(collective, check_ledger):
 
 # --- more of post_journal ----------------------------------------------------------------------------
 
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from opencity.core.errors import ValidationFailed  # noqa: E402
@@ -226,3 +226,27 @@ def test_english_dates_are_written_day_first(client):
         Context({"d": __import__("datetime").date(2026, 11, 27)})
     )
     assert html == "27/11/2026"
+
+
+@pytest.mark.django_db
+def test_many_journals_in_one_transaction_need_no_savepoint_each(collective):
+    """An import posts many journals in one transaction: a retry and a refused overdraft write nothing and
+    leave the transaction usable; on PostgreSQL, no SAVEPOINT per journal (one statement each)."""
+    contribute(collective, 1000)
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        first = [contribute(collective, 100 + i, idempotency_key=f"import:{i}") for i in range(20)]
+        with pytest.raises(ledger.InsufficientFunds):
+            spend(collective, 10**9, idempotency_key="import:too-much")
+        again = contribute(collective, 999, idempotency_key="import:3")  # a retry inside the batch
+        last = spend(collective, 50, idempotency_key="import:spend")
+    assert again.pk == first[3].pk and again.transfers.get(kind="contribution").amount == 103
+    assert Journal.objects.filter(idempotency_key__startswith="import:").count() == 21
+    assert last.transfers.count() == 1 and not Journal.objects.filter(idempotency_key="import:too-much").exists()
+    assert (
+        balance(collective)
+        == 1000 - 80 + sum(100 + i - ledger.host_fee_for(collective, 100 + i) for i in range(20)) - 50
+    )
+    if connection.vendor == "postgresql":
+        sql = [q["sql"] for q in ctx.captured_queries]
+        assert not [s for s in sql if s.upper().startswith("SAVEPOINT")], sql[:5]
+        assert sum("ledger_post_journal" in s for s in sql) == 23

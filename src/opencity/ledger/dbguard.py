@@ -7,9 +7,10 @@ row triggers do not see; SQLite flushes with DELETE, so its delete triggers ask 
 command of this app). Any other client (the sqlite3 shell, a stray ORM delete) is refused.
 
 Note for future migrations: SQLite "alters" a table by rebuilding it, which drops its triggers. A later
-migration that alters ledger_transfer or ledger_journal must re-run `install_triggers`, one that alters
-ledger_account must re-run `install_account_triggers` (the trigger tests in tests/ledger/test_integrity.py
-fail if it does not).
+migration that alters ledger_transfer or ledger_journal must re-run `install_triggers` (and, for
+ledger_transfer, `rollups.install_rollup_triggers`: the monthly rollups), one that alters ledger_account must
+re-run `install_account_triggers` (the trigger tests in tests/ledger/test_integrity.py and
+tests/ledger/test_rollups.py fail if it does not).
 """
 
 from __future__ import annotations

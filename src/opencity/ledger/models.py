@@ -208,3 +208,29 @@ class Transfer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Transfers are immutable: post a reversal instead")
+
+
+class MonthlyRollup(models.Model):
+    """Derived data: the transfers of one account in one month, summed per kind (see ledger/rollups.py).
+
+    Kept by database triggers on every INSERT into ledger_transfer (whatever path inserts), in the same
+    transaction; `check-ledger` compares it with the transfers. `reversal_kind` is the kind of the transfer
+    a reversal undoes ("" for an original), so pages can count a reversal against what it reverses.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="rollups", db_index=False)
+    month = models.DateField()  # the first day of the month of the transfers' effective_date
+    kind = models.CharField(max_length=30, choices=TransferKind.choices)
+    reversal_kind = models.CharField(max_length=30, blank=True, default="")
+    debits = models.BigIntegerField(default=0)
+    credits = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index every read uses (account first, then month).
+            models.UniqueConstraint(fields=["account", "month", "kind", "reversal_kind"], name="rollup_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m} {self.kind}"

@@ -1,20 +1,31 @@
 """PostgreSQL fast path of `post_journal`: the whole journal in ONE statement, `SELECT ledger_post_journal(…)`.
 
-The function (installed by migration 0006) runs in the statement's transaction — its own when none is
-open, a savepoint inside a caller's — and its plans are cached per connection:
+The function (installed by migrations 0006, then 0010) runs in the statement's transaction — its own when
+none is open, the caller's otherwise — and is prepared once per connection:
 
-1. insert the journal (its unique idempotency key refuses a retry or a racing twin) and its transfers;
+1. a journal with this idempotency key exists already (a retry): return it, move nothing;
 2. lock the touched accounts in id order (`FOR NO KEY UPDATE`: never blocks other journals' foreign-key
-   checks, never deadlocks);
-3. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` refuses a funds
-   account below zero: the database itself enforces the limit; we map that refusal to InsufficientFunds.
+   checks, never deadlocks) and refuse a guarded (funds) account below zero before writing anything;
+3. insert the journal with its facts (`ON CONFLICT (idempotency_key) DO NOTHING`: a twin that committed the
+   key meanwhile wins, we return its journal) and its transfers: the rollup trigger (ledger/rollups.py)
+   bumps their monthly rollups, always under the accounts' locks, so rollup rows never deadlock either;
+4. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` stays the database's
+   last line; we map it to InsufficientFunds.
+
+It returns the new journal's id, minus the existing journal's id (a retry), or 0 (insufficient funds). As
+nothing is written in the last two cases, many journals can be posted in one caller's transaction (an
+import) without a savepoint each.
 
 Same semantics as the portable ORM path in services.py (the test suite runs both, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
+import json
+
+import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.utils import CursorDebugWrapper
 from django.utils import timezone
 
 from opencity.ledger.errors import InsufficientFunds
@@ -28,16 +39,40 @@ CREATE OR REPLACE FUNCTION ledger_post_journal(
     p_created_at timestamptz, p_created_by_id bigint, p_source_type text, p_source_id text, p_person_id bigint,
     p_anonymous boolean, p_counterparty_label text, p_reverses_id bigint, p_reason text, p_currency text,
     p_debits bigint[], p_credits bigint[], p_amounts bigint[], p_kinds text[], p_descriptions text[],
-    p_reversal_of bigint[], p_account_ids bigint[], p_debit_totals bigint[], p_credit_totals bigint[]
+    p_reversal_of bigint[], p_account_ids bigint[], p_debit_totals bigint[], p_credit_totals bigint[],
+    p_facts jsonb
 ) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     j_id bigint;
 BEGIN
+    -- A retry: the first journal, and nothing moves (even if the money has been spent since).
+    SELECT id INTO j_id FROM ledger_journal WHERE idempotency_key = p_key;
+    IF FOUND THEN
+        RETURN -j_id;
+    END IF;
+
+    -- Lock the accounts in id order, then refuse a guarded account below zero before writing anything.
+    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
+    IF EXISTS (
+        SELECT 1 FROM ledger_account AS acc
+        JOIN unnest(p_account_ids, p_debit_totals, p_credit_totals) AS v(id, dt, ct) ON v.id = acc.id
+        WHERE acc.debits_must_not_exceed_credits AND acc.debits_posted + v.dt > acc.credits_posted + v.ct
+    ) THEN
+        -- A twin holding these locks may have committed this very key meanwhile: the key decides.
+        SELECT id INTO j_id FROM ledger_journal WHERE idempotency_key = p_key;
+        RETURN coalesce(-j_id, 0);
+    END IF;
+
     INSERT INTO ledger_journal (public_id, host_id, kind, description, idempotency_key, effective_date, created_at,
-        created_by_id, source_type, source_id, person_id, anonymous, counterparty_label, reverses_id, reason)
+        created_by_id, source_type, source_id, person_id, anonymous, counterparty_label, reverses_id, reason, facts)
     VALUES (p_public_id, p_host_id, p_kind, p_description, p_key, p_effective_date, p_created_at, p_created_by_id,
-        p_source_type, p_source_id, p_person_id, p_anonymous, p_counterparty_label, p_reverses_id, p_reason)
+        p_source_type, p_source_id, p_person_id, p_anonymous, p_counterparty_label, p_reverses_id, p_reason, p_facts)
+    ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id INTO j_id;
+    IF j_id IS NULL THEN  -- a twin committed the key between our look and our insert
+        SELECT id INTO j_id FROM ledger_journal WHERE idempotency_key = p_key;
+        RETURN -j_id;
+    END IF;
 
     INSERT INTO ledger_transfer (journal_id, debit_account_id, credit_account_id, amount, currency, kind,
         description, idempotency_key, reversal_of_id, effective_date, created_at)
@@ -45,8 +80,6 @@ BEGIN
         p_created_at
     FROM unnest(p_debits, p_credits, p_amounts, p_kinds, p_descriptions, p_reversal_of)
         WITH ORDINALITY AS v(d, c, a, k, descr, rev, n);
-
-    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
 
     UPDATE ledger_account AS acc
     SET debits_posted = acc.debits_posted + v.dt, credits_posted = acc.credits_posted + v.ct
@@ -60,7 +93,14 @@ END $$;
 CALL_SQL = (
     "SELECT ledger_post_journal(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], "
-    "%s::bigint[], %s::bigint[], %s::bigint[])"
+    "%s::bigint[], %s::bigint[], %s::bigint[], %s::jsonb)"
+)
+
+
+# Before migration 0010 the function took no facts (a second UPDATE set them) and locked after inserting.
+OLD_SIGNATURE = (
+    "ledger_post_journal(text, bigint, text, text, text, date, timestamptz, bigint, text, text, bigint, boolean, "
+    "text, bigint, text, text, bigint[], bigint[], bigint[], text[], text[], bigint[], bigint[], bigint[], bigint[])"
 )
 
 
@@ -74,13 +114,29 @@ def remove_function(apps, schema_editor) -> None:
         schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post_journal", None)
 
 
+def replace_function(apps, schema_editor) -> None:
+    """Migration 0010: drop the facts-less version of 0006, install this one (locks before the transfers)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {OLD_SIGNATURE}", None)
+        schema_editor.execute(FUNCTION_SQL, None)
+
+
+def restore_function_0006(apps, schema_editor) -> None:
+    """Migration 0010 backwards: the rollup table goes, so back to the function of migration 0006."""
+    from opencity.ledger.migrations._pgpost_0006 import install_function_0006
+
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post_journal", None)
+        install_function_0006(apps, schema_editor)
+
+
 def _constraint(exc: IntegrityError) -> str:
     diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", "") or ""
 
 
 def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int, int], ids: list[int]) -> Journal:
-    """Insert, lock, check and bump in one statement; returns the saved Journal (without a re-read)."""
+    """Look, lock, check, insert and bump in one statement; returns the Journal (a new one without a re-read)."""
     public_id = Journal._meta.get_field("public_id").get_default()
     created_at = timezone.now()
     params = [
@@ -97,24 +153,53 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
         ids,
         [debits.get(pk, 0) for pk in ids],
         [credits.get(pk, 0) for pk in ids],
+        json.dumps(fields["facts"]) if fields["facts"] else None,
     ]  # fmt: skip
     try:
-        if connection.in_atomic_block:
-            with transaction.atomic():  # a savepoint: an error undoes this journal only
+        if connection.in_atomic_block and fields["reverses_id"] is not None:
+            # A reversal racing another reversal of the same journal fails on the unique `reverses`: a
+            # savepoint keeps the caller's transaction usable (journal_reverse answers AlreadyReversed).
+            with transaction.atomic():
                 journal_id = _run(params)
         else:
-            journal_id = _run(params)  # autocommit: one statement, its own transaction
+            # Autocommit: one statement, its own transaction. Inside a caller's transaction (an import
+            # posting many journals) no savepoint is needed: a retry and a refused overdraft write nothing.
+            journal_id = _run(params)
     except IntegrityError as exc:
-        if _constraint(exc) == OVERDRAFT_CONSTRAINT:
+        if _constraint(exc) == OVERDRAFT_CONSTRAINT:  # the database's last line (checked above under lock)
             raise InsufficientFunds() from None
         raise
+    if journal_id == 0:
+        raise InsufficientFunds()
+    if journal_id < 0:  # the key was used already: the first journal
+        return Journal.objects.get(pk=-journal_id)
     journal = Journal(id=journal_id, public_id=public_id, host=host, created_at=created_at, **fields)
     journal._state.adding = False
     journal._state.db = connection.alias
     return journal
 
 
+EXPLICIT_PREPARE_ONLY = 2**31 - 1
+
+
 def _run(params: list) -> int:
-    with connection.cursor() as cur:
-        cur.execute(CALL_SQL, params)
-        return cur.fetchone()[0]
+    """One round trip: a statement prepared once per connection, parameters sent in binary.
+
+    Django's PostgreSQL cursors bind client-side (the SQL is re-formatted in Python for every call: most of
+    a journal's client time); this one call binds server-side. Errors are mapped as Django maps them, and
+    the query is logged as Django logs queries (CaptureQueriesContext sees it)."""
+    connection.ensure_connection()
+    conn = connection.connection
+    if conn.prepare_threshold is None:  # Django turns preparing off; only an explicit prepare=True prepares then
+        conn.prepare_threshold = EXPLICIT_PREPARE_ONLY
+    with connection.wrap_database_errors:
+        raw = psycopg.Cursor(conn)
+        try:
+            if connection.queries_logged:
+                with CursorDebugWrapper(raw, connection).debug_sql(CALL_SQL, params):
+                    raw.execute(CALL_SQL, params, prepare=True, binary=True)
+            else:
+                raw.execute(CALL_SQL, params, prepare=True, binary=True)
+            return raw.fetchone()[0]
+        finally:
+            raw.close()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet, Sum
 
-from opencity.ledger.models import Account, AccountKind, Journal, Transfer, TransferKind
+from opencity.ledger.models import Account, AccountKind, Journal, MonthlyRollup, Transfer, TransferKind
 from opencity.money import Money
 
 
@@ -32,24 +32,31 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _sums_by_account(qs, field: str, amount: str) -> dict[int, int]:
+    return dict(qs.order_by().values_list(field).annotate(s=Sum(amount)))
+
+
 def balances_at(host, at: dt.date) -> list[dict]:
     """Every account of the host with its debits, credits and balance from transfers dated up to `at`.
 
-    Computed from the transfers (not the cached totals), so it agrees with the general ledger; for a date
-    on or after the last entry it equals the cached balances (a test ties them out).
+    Computed from the transfers (not the cached totals), so it agrees with the general ledger: the monthly
+    rollups of the months before `at`'s month, plus that month's transfers up to `at` (a bounded read
+    whatever the history). For a date on or after the last entry it equals the cached balances (a test
+    ties them out).
     """
-    debits = dict(
-        Transfer.objects.filter(debit_account__host=host, effective_date__lte=at)
-        .order_by()
-        .values_list("debit_account")
-        .annotate(s=Sum("amount"))
-    )
-    credits = dict(
-        Transfer.objects.filter(credit_account__host=host, effective_date__lte=at)
-        .order_by()
-        .values_list("credit_account")
-        .annotate(s=Sum("amount"))
-    )
+    month = at.replace(day=1)
+    debits: dict[int, int] = {}
+    credits: dict[int, int] = {}
+    before = MonthlyRollup.objects.filter(account__host=host, month__lt=month).order_by().values_list("account")
+    for pk, d, c in before.annotate(d=Sum("debits"), c=Sum("credits")):
+        debits[pk], credits[pk] = d, c
+    this_month = Transfer.objects.filter(effective_date__gte=month, effective_date__lte=at)
+    for pk, amount in _sums_by_account(this_month.filter(debit_account__host=host), "debit_account", "amount").items():
+        debits[pk] = debits.get(pk, 0) + amount
+    for pk, amount in _sums_by_account(
+        this_month.filter(credit_account__host=host), "credit_account", "amount"
+    ).items():
+        credits[pk] = credits.get(pk, 0) + amount
     out = []
     for acc in host_accounts(host):
         d, c = debits.get(acc.pk, 0), credits.get(acc.pk, 0)

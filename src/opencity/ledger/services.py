@@ -108,12 +108,13 @@ def post_journal(
 ) -> Journal:
     """Post `legs` as one journal, atomically and at most once per `idempotency_key`.
 
-    In one transaction: insert the journal (its unique key makes a retry, or a twin racing us, fail fast:
-    we then return the first journal and move nothing, even if the money has been spent since), insert
-    its transfers, lock every touched account in id order (so two journals never deadlock), refuse to
-    take a guarded (funds) account below zero with InsufficientFunds, and bump the cached totals in one
-    UPDATE. The locks are taken last and held for two statements only, and `FOR NO KEY UPDATE` does not
-    block other journals' foreign-key checks: the ledger stays close to the database's raw speed.
+    In one transaction: a journal with this key already (a retry, or a twin that committed first) is
+    returned and nothing moves, even if the money has been spent since; otherwise lock every touched account
+    in id order (so two journals never deadlock), refuse to take a guarded (funds) account below zero with
+    InsufficientFunds, insert the journal and its transfers (database triggers keep the monthly rollups,
+    ledger/rollups.py) and bump the cached totals in one UPDATE. On PostgreSQL all of it is one prepared
+    statement (ledger/pgpost.py); called many times inside one `transaction.atomic()` (an import), it needs
+    no savepoint per journal: `FOR NO KEY UPDATE` does not block other journals' foreign-key checks.
     """
     _validate_legs(host, legs)
     if not idempotency_key or len(idempotency_key) > 200:
@@ -141,16 +142,10 @@ def post_journal(
             "created_by_id": created_by.pk if created_by is not None else None,
             "reverses_id": reverses.pk if reverses is not None else None,
             "reason": reason[:300],
+            "facts": facts or None,
         }
         try:
-            if not facts:
-                return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
-            # The SQL function does not know the facts column: set it in the same transaction.
-            with transaction.atomic():
-                journal = pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
-                Journal.objects.filter(pk=journal.pk).update(facts=facts)
-                journal.facts = facts
-            return journal
+            return pgpost.post(host=host, legs=legs, fields=fields, debits=debits, credits=credits, ids=ids)
         except IntegrityError:
             existing = Journal.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -175,6 +170,14 @@ def post_journal(
                 reason=reason[:300],
                 facts=facts or None,
             )
+            locked = list(
+                Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
+            )
+            if len(locked) != len(ids):
+                raise LedgerError("unknown account")
             Transfer.objects.bulk_create(
                 [
                     Transfer(
@@ -193,14 +196,6 @@ def post_journal(
                     for i, leg in enumerate(legs)
                 ]
             )
-            locked = list(
-                Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
-            )
-            if len(locked) != len(ids):
-                raise LedgerError("unknown account")
             for pk, debits_posted, credits_posted, guarded in locked:
                 if guarded and debits_posted + debits[pk] > credits_posted + credits[pk]:
                     raise InsufficientFunds()

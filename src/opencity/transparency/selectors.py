@@ -1,24 +1,20 @@
 """Public money reads shared by pages, the API and exports: totals, monthly flows, statements.
 
-Balances are one row read (the funds account's cached totals); the other totals are one aggregate
-query over the account's transfers, served by the (account, effective_date) indexes.
+Balances are one row read (the funds account's cached totals); raised/spent and the monthly charts read
+the accounts' monthly rollups (ledger/rollups.py): a few hundred rows at most, whatever the history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from opencity.hosting.models import Collective
-from opencity.ledger.models import Account, AccountKind, Transfer, TransferKind
-
-
-def _sum(q: Q):
-    return Coalesce(Sum("amount", filter=q), 0)
-
+from opencity.ledger.models import Account, AccountKind, MonthlyRollup, TransferKind
 
 # Raised and spent, defined once (DESIGN: contributions net of their refunds). Every transfer touching a funds
 # account is on one side by its kind — never by how a refund happened to be made:
@@ -41,57 +37,85 @@ SPENT_KINDS = (
 )
 
 
-def _effective_kind(kinds) -> Q:
-    """The transfer's kind, or for a reversal the kind of what it reverses."""
-    return Q(reversal_of__isnull=True, kind__in=kinds) | Q(reversal_of__isnull=False, reversal_of__kind__in=kinds)
+GIFT = TransferKind.COLLECTIVE_TRANSFER
 
 
-def _raised_q(funds: Account) -> tuple[Q, Q]:
-    """(adds to raised, takes from raised) for transfers touching `funds`."""
-    credit, debit = Q(credit_account=funds), Q(debit_account=funds)
-    gift = TransferKind.COLLECTIVE_TRANSFER
-    original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
-    # A gift received is raised (its reversal takes it back); a gift given is spent.
-    gift_in = (credit & original & Q(kind=gift)) | (debit & reversal & Q(reversal_of__kind=gift))
-    return (credit & _effective_kind(RAISED_KINDS)) | (gift_in & credit), (debit & _effective_kind(RAISED_KINDS)) | (
-        gift_in & debit
-    )
+def _sides(kind: str, reversal_kind: str) -> tuple[str, str]:
+    """Where a funds account's (debits, credits) of this kind count: "raised", "spent" or "" (neither).
+
+    A transfer counts by its kind, a reversal (`reversal_kind` = the kind it reverses) against the side of
+    what it reverses. Credits add to raised and take from spent; debits do the opposite. A gift received
+    (a credit) is raised, a gift given (a debit) is spent, and the reversal of either takes it back.
+    """
+    effective = reversal_kind or kind
+    if effective in RAISED_KINDS:
+        return "raised", "raised"
+    if effective in SPENT_KINDS:
+        return "spent", "spent"
+    if effective == GIFT:
+        # original: debit = given (spent +), credit = received (raised +);
+        # reversal: debit takes back a received gift (raised −), credit gives back a given one (spent −).
+        return ("raised", "spent") if reversal_kind else ("spent", "raised")
+    return "", ""
 
 
-def _spent_q(funds: Account) -> tuple[Q, Q]:
-    """(adds to spent, takes from spent) for transfers touching `funds`."""
-    credit, debit = Q(credit_account=funds), Q(debit_account=funds)
-    gift = TransferKind.COLLECTIVE_TRANSFER
-    original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
-    gift_out = (debit & original & Q(kind=gift)) | (credit & reversal & Q(reversal_of__kind=gift))
-    return (debit & _effective_kind(SPENT_KINDS)) | (gift_out & debit), (credit & _effective_kind(SPENT_KINDS)) | (
-        gift_out & credit
-    )
+def _add(out: dict, kind: str, reversal_kind: str, debits: int, credits: int, prefix: str = "") -> None:
+    debit_side, credit_side = _sides(kind, reversal_kind)
+    if debit_side:
+        out[prefix + debit_side] += -debits if debit_side == "raised" else debits
+    if credit_side:
+        out[prefix + credit_side] += credits if credit_side == "raised" else -credits
+
+
+# The monthly rollups of the funds account (all time), then, when `since` falls inside a month, that month's
+# transfers from `since` on: one query, at most a few hundred rows whatever the history.
+_RAISED_SPENT_SQL = """
+    SELECT 0, month, kind, reversal_kind, debits, credits FROM ledger_monthlyrollup WHERE account_id = %s
+    UNION ALL
+    SELECT 1, NULL, t.kind, coalesce(o.kind, ''),
+        coalesce(sum(CASE WHEN t.debit_account_id = %s THEN t.amount ELSE 0 END), 0),
+        coalesce(sum(CASE WHEN t.credit_account_id = %s THEN t.amount ELSE 0 END), 0)
+    FROM ledger_transfer t LEFT JOIN ledger_transfer o ON o.id = t.reversal_of_id
+    WHERE (t.debit_account_id = %s OR t.credit_account_id = %s) AND t.effective_date >= %s AND t.effective_date < %s
+    GROUP BY t.kind, o.kind
+"""
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _raised_spent(funds: Account, since: dt.date | None = None) -> dict:
-    """Raised and spent of `funds` (see RAISED_KINDS), in one aggregate query."""
-    base = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds))
-    raised_plus, raised_minus = _raised_q(funds)
-    spent_plus, spent_minus = _spent_q(funds)
-    aggregates = {
-        "raised_plus": _sum(raised_plus),
-        "raised_minus": _sum(raised_minus),
-        "spent_plus": _sum(spent_plus),
-        "spent_minus": _sum(spent_minus),
-    }
-    if since is not None:
-        recent = Q(effective_date__gte=since)
-        aggregates["recent_plus"] = _sum(raised_plus & recent)
-        aggregates["recent_minus"] = _sum(raised_minus & recent)
-    sums = base.aggregate(**aggregates)
-    out = {
-        "raised": sums["raised_plus"] - sums["raised_minus"],
-        "spent": sums["spent_plus"] - sums["spent_minus"],
-    }
-    if since is not None:
-        out["recent_raised"] = sums["recent_plus"] - sums["recent_minus"]
+    """Raised and spent of `funds` (see RAISED_KINDS) from its monthly rollups, in one query.
+
+    With `since`, also "recent_raised": what was raised from that date on (the months after it from the
+    rollups, the rest of its own month from that month's transfers)."""
+    first_full = since if since is None or since.day == 1 else _next_month(since)
+    partial_to = first_full if since is not None and since.day != 1 else dt.date.min
+    out = {"raised": 0, "spent": 0, "recent_raised": 0, "recent_spent": 0}
+    pk = funds.pk
+    with connection.cursor() as cur:
+        cur.execute(_RAISED_SPENT_SQL, [pk, pk, pk, pk, pk, since or dt.date.min, partial_to])
+        for partial, month, kind, reversal_kind, debits, credits in cur.fetchall():
+            debits, credits = int(debits), int(credits)
+            if partial:
+                _add(out, kind, reversal_kind, debits, credits, "recent_")
+                continue
+            _add(out, kind, reversal_kind, debits, credits)
+            if since is not None and _as_date(month) >= first_full:
+                _add(out, kind, reversal_kind, debits, credits, "recent_")
+    del out["recent_spent"]
+    if since is None:
+        del out["recent_raised"]
     return out
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):  # SQLite hands back text from a raw query
+        return dt.date.fromisoformat(value[:10])
+    return value
 
 
 def funds_account_or_none(collective) -> Account | None:
@@ -172,21 +196,16 @@ def _month_starts(months: int, today: dt.date | None = None) -> list[dt.date]:
     return list(reversed(out))
 
 
-def _monthly(qs: QuerySet, in_q: Q, out_q: Q, months: int) -> list[dict]:
+def _monthly(rollups: QuerySet, months: int) -> list[dict]:
+    """Money in (credits) and out (debits) per month, from the monthly rollups `rollups` (a few rows)."""
     starts = _month_starts(months)
     rows = (
-        qs.filter(effective_date__gte=starts[0])
-        .annotate(month=TruncMonth("effective_date"))
+        rollups.filter(month__gte=starts[0])
         .order_by()
         .values("month")
-        .annotate(money_in=_sum(in_q), money_out=_sum(out_q))
+        .annotate(money_in=Coalesce(Sum("credits"), 0), money_out=Coalesce(Sum("debits"), 0))
     )
-    by_month = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = month.date()
-        by_month[month] = row
+    by_month = {_as_date(row["month"]): row for row in rows}
     return [
         {
             "month": m,
@@ -200,15 +219,12 @@ def _monthly(qs: QuerySet, in_q: Q, out_q: Q, months: int) -> list[dict]:
 def collective_monthly_flows(collective, months: int = 12) -> list[dict]:
     """[{"month": date, "money_in", "money_out"}] for the last `months` months, oldest first (gross)."""
     funds = funds_account_or_none(collective)
-    qs = Transfer.objects.filter(Q(debit_account=funds) | Q(credit_account=funds)) if funds else Transfer.objects.none()
-    return _monthly(qs, Q(credit_account=funds), Q(debit_account=funds), months)
+    return _monthly(MonthlyRollup.objects.filter(account=funds) if funds else MonthlyRollup.objects.none(), months)
 
 
 def host_monthly_flows(host, months: int = 12) -> list[dict]:
     """Money entering and leaving all the funds the host holds, gifts between its collectives left out."""
-    funds_kind = AccountKind.COLLECTIVE_FUNDS
-    qs = Transfer.objects.filter(
-        Q(credit_account__host=host, credit_account__kind=funds_kind)
-        | Q(debit_account__host=host, debit_account__kind=funds_kind)
-    ).exclude(kind=TransferKind.COLLECTIVE_TRANSFER)
-    return _monthly(qs, Q(credit_account__kind=funds_kind), Q(debit_account__kind=funds_kind), months)
+    rollups = MonthlyRollup.objects.filter(account__host=host, account__kind=AccountKind.COLLECTIVE_FUNDS).exclude(
+        kind=TransferKind.COLLECTIVE_TRANSFER
+    )
+    return _monthly(rollups, months)

@@ -1,6 +1,7 @@
 from django.db import migrations
 
-from opencity.ledger.pgpost import install_function, remove_function
+from opencity.ledger.migrations._pgpost_0006 import install_function_0006
+from opencity.ledger.pgpost import remove_function
 
 
 class Migration(migrations.Migration):
@@ -8,4 +9,4 @@ class Migration(migrations.Migration):
 
     dependencies = [("ledger", "0005_unique_keys_without_like_indexes")]
 
-    operations = [migrations.RunPython(install_function, remove_function, elidable=False)]
+    operations = [migrations.RunPython(install_function_0006, remove_function, elidable=False)]
