@@ -90,3 +90,17 @@ def balances_at(host, at: dt.date) -> dict[int, tuple[int, int]]:
 
     debits, credits = sums("debit_account"), sums("credit_account")
     return {pk: (debits.get(pk, 0), credits.get(pk, 0)) for pk in debits.keys() | credits.keys()}
+
+
+def money_at_a_glance(host) -> tuple[int, int]:
+    """The city front page's raised and spent, summed from every transfer of the host's funds accounts."""
+    credit = Q(credit_account__kind=AccountKind.COLLECTIVE_FUNDS, credit_account__host=host)
+    debit = Q(debit_account__kind=AccountKind.COLLECTIVE_FUNDS, debit_account__host=host)
+    original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
+    s = Transfer.objects.filter(credit | debit).aggregate(
+        a=Coalesce(Sum("amount", filter=credit & original), 0),
+        b=Coalesce(Sum("amount", filter=debit & reversal), 0),
+        c=Coalesce(Sum("amount", filter=debit & original), 0),
+        d=Coalesce(Sum("amount", filter=credit & reversal), 0),
+    )
+    return s["a"] - s["b"], s["c"] - s["d"]

@@ -17,6 +17,7 @@ from opencity.ledger.errors import AlreadyReversed, InsufficientFunds, LedgerErr
 from opencity.ledger.models import AccountKind, Journal, MonthlyRollup, Transfer, TransferKind
 from opencity.ledger.rollups import rebuild_rollups, rollup_differences
 from opencity.ledger.selectors import balances_at
+from opencity.stories.front import money_at_a_glance
 from opencity.transparency import selectors
 from tests.conftest import enable_2fa, make_collective
 from tests.ledger import direct_sums as direct
@@ -50,6 +51,8 @@ def assert_figures_match(host, dates: list[dt.date]) -> None:
         )
         assert totals["total_raised"] - totals["total_spent"] == totals["balance"]
     assert selectors.host_monthly_flows(host, 16) == direct.host_monthly_flows(host, 16)
+    glance = money_at_a_glance(host)
+    assert (glance["raised"], glance["spent"]) == direct.money_at_a_glance(host)
     for at in dates:
         got = {
             r["account"].pk: (r["debits"], r["credits"]) for r in balances_at(host, at) if r["debits"] or r["credits"]

@@ -207,13 +207,15 @@ def _post_pg(specs: list[JournalSpec]) -> list[Journal]:
         ids = sorted(debits.keys() | credits.keys())
         try:
             with connection.cursor() as cur:
+                # Lock the accounts first, in id order, as `ledger_post_journal` does: the rollup trigger then
+                # updates month rows under the same locks, so a batch and a single posting never deadlock.
+                cur.execute(_LOCK_SQL, [ids])
+                if cur.rowcount != len(ids):
+                    raise LedgerError("unknown account")
                 cur.execute(
                     _TRANSFER_SQL,
                     [created_at, j_ids, debit_ids, credit_ids, amounts, currencies, kinds, descrs, keys, revs, effs],
                 )
-                cur.execute(_LOCK_SQL, [ids])
-                if cur.rowcount != len(ids):
-                    raise LedgerError("unknown account")
                 cur.execute(_BUMP_SQL, [ids, [debits.get(pk, 0) for pk in ids], [credits.get(pk, 0) for pk in ids]])
         except IntegrityError as exc:
             if pgpost._constraint(exc) == pgpost.OVERDRAFT_CONSTRAINT:

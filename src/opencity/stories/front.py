@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from opencity.hosting.models import Collective
-from opencity.ledger.models import AccountKind, Transfer
+from opencity.ledger.models import AccountKind, MonthlyRollup
 from opencity.stories import selectors
 
 GIVEN = ("paid", "partially_refunded")
@@ -65,14 +65,14 @@ def volunteers_wanted(host, limit: int = 4) -> list | None:
 
 def money_at_a_glance(host) -> dict:
     """Raised and spent by the host's collectives (gross, reversals netted), how many, how many people help."""
-    credit = {f"credit_account__{k}": v for k, v in (("kind", AccountKind.COLLECTIVE_FUNDS), ("host", host))}
-    debit = {f"debit_account__{k}": v for k, v in (("kind", AccountKind.COLLECTIVE_FUNDS), ("host", host))}
-    original, reversal = Q(reversal_of__isnull=True), Q(reversal_of__isnull=False)
-    sums = Transfer.objects.filter(Q(**credit) | Q(**debit)).aggregate(
-        in_=Coalesce(Sum("amount", filter=Q(**credit) & original), 0),
-        in_rev=Coalesce(Sum("amount", filter=Q(**debit) & reversal), 0),
-        out=Coalesce(Sum("amount", filter=Q(**debit) & original), 0),
-        out_rev=Coalesce(Sum("amount", filter=Q(**credit) & reversal), 0),
+    # From the funds accounts' monthly rollups (ledger/rollups.py): a few rows per account and month,
+    # whatever the history. An original credit is raised, an original debit spent; reversals net them.
+    original, reversal = Q(reversal_kind=""), ~Q(reversal_kind="")
+    sums = MonthlyRollup.objects.filter(account__host=host, account__kind=AccountKind.COLLECTIVE_FUNDS).aggregate(
+        in_=Coalesce(Sum("credits", filter=original), 0),
+        in_rev=Coalesce(Sum("debits", filter=reversal), 0),
+        out=Coalesce(Sum("debits", filter=original), 0),
+        out_rev=Coalesce(Sum("credits", filter=reversal), 0),
     )
     from opencity.contributions.models import Contribution
 
