@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from opencity.community import emails, selectors, services, tokens
+from opencity.community import selectors, services, tasks, tokens
 from opencity.community.erasure import LEGAL_RETENTION_YEARS, person_erase
 from opencity.community.forms import ProfileForm, split_tags
 from opencity.community.models import Person
@@ -33,10 +33,9 @@ def _person_from_data_token(token: str) -> Person:
 def your_data_request(request):
     """Ask for a link to your data. The answer is the same whether or not we know the address."""
     if request.method == "POST":
-        email = request.POST.get("email", "").strip()
-        person = Person.objects.filter(email__iexact=email, anonymised_at__isnull=True).first() if email else None
-        if person is not None:
-            emails.send_data_link(person)
+        email = request.POST.get("email", "").strip()[:254]
+        if email:
+            tasks.send_data_link.enqueue(email=email)
         messages.success(request, _("If we hold data about this address, a link to it is on its way."))
         return redirect("community:your_data_request")
     return render(request, "community/your_data_request.html")
