@@ -104,3 +104,16 @@ def money_at_a_glance(host) -> tuple[int, int]:
         d=Coalesce(Sum("amount", filter=credit & reversal), 0),
     )
     return s["a"] - s["b"], s["c"] - s["d"]
+
+
+def collective_raised(host, since: dt.date | None) -> dict[int, int]:
+    """Net contributions per collective from `since` on, summed from the transfers (insights' comparison)."""
+    out: dict[int, int] = {}
+    base = Transfer.objects.filter(kind=TransferKind.CONTRIBUTION)
+    if since is not None:
+        base = base.filter(effective_date__gte=since)
+    for side, sign in (("credit_account", 1), ("debit_account", -1)):
+        rows = base.filter(**{f"{side}__host": host, f"{side}__kind": AccountKind.COLLECTIVE_FUNDS})
+        for pk, s in rows.values_list(f"{side}__collective").annotate(s=Sum("amount")).order_by():
+            out[pk] = out.get(pk, 0) + sign * s
+    return {pk: v for pk, v in out.items() if v}

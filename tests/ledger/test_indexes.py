@@ -24,6 +24,7 @@ EXPECTED = {
         "transfer_debit_stmt",
         "transfer_credit_stmt",
         "transfer_date",
+        "transfer_expense",
         "journal_id",
         "idempotency_key",
         "reversal_of_id",

@@ -18,7 +18,7 @@ from opencity.ledger.models import AccountKind, Journal, MonthlyRollup, Transfer
 from opencity.ledger.rollups import rebuild_rollups, rollup_differences
 from opencity.ledger.selectors import balances_at
 from opencity.stories.front import money_at_a_glance
-from opencity.transparency import selectors
+from opencity.transparency import insights, selectors
 from tests.conftest import enable_2fa, make_collective
 from tests.ledger import direct_sums as direct
 from tests.ledger.helpers import contribute, key
@@ -52,6 +52,9 @@ def assert_figures_match(host, dates: list[dt.date]) -> None:
         assert totals["total_raised"] - totals["total_spent"] == totals["balance"]
     assert selectors.host_monthly_flows(host, 16) == direct.host_monthly_flows(host, 16)
     glance = money_at_a_glance(host)
+    for period, days in insights.PERIODS.items():
+        since = None if days is None else timezone.localdate() - dt.timedelta(days=days)
+        assert insights.collective_raised(host, period) == direct.collective_raised(host, since), period
     assert (glance["raised"], glance["spent"]) == direct.money_at_a_glance(host)
     for at in dates:
         got = {

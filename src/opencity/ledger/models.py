@@ -191,6 +191,8 @@ class Transfer(models.Model):
         #   depth bounded by the row value (effective_date, journal) (transparency/statements.py), and the
         #   cached-total and check-ledger sums per account;
         # - transfer_date: the general ledger and its line count for a date range (ledger/exports.py);
+        # - transfer_expense (partial: expenses only, a few rows among millions): spending by category across
+        #   collectives — insights and "collectives like this one" on every collective page;
         # - journal (FK): a journal's transfers (statement page rows, reversals, prefetches);
         # - idempotency key (unique), reversal_of (one-to-one): post_journal's retries, "already reversed?".
         indexes = [
@@ -199,6 +201,8 @@ class Transfer(models.Model):
             models.Index(fields=["credit_account", "-effective_date", "-journal", "id"], name="transfer_credit_stmt"),
             # The host's general ledger for a date range.
             models.Index(fields=["effective_date", "id"], name="transfer_date"),
+            # Spending by category across collectives (transparency/insights.py).
+            models.Index(fields=["effective_date"], condition=models.Q(kind="expense"), name="transfer_expense"),
         ]
 
     def save(self, *args, **kwargs):

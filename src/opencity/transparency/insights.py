@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from opencity.hosting.models import Category, Collective, Commune
-from opencity.ledger.models import AccountKind, Transfer, TransferKind
+from opencity.ledger.models import AccountKind, MonthlyRollup, Transfer, TransferKind
+from opencity.transparency.selectors import _next_month
 
 MIN_GROUP = 3
 PERIODS = {"3m": 91, "12m": 365, "all": None}
@@ -206,18 +207,35 @@ def _months_since_first(host) -> int:
 
 
 def collective_raised(host, period: str = "12m") -> dict[int, int]:
-    """What each collective raised in contributions, net (as its transactions add up) — two queries."""
-    base = _transfers(host, period).filter(kind=TransferKind.CONTRIBUTION)
+    """What each collective raised in contributions, net (as its transactions add up), in three queries
+    whatever the history: the funds accounts' monthly rollups for the whole months of the period, and the
+    transfers of the first, partial month (each side bounded by its statement index)."""
+    days = PERIODS[period]
+    since = None if days is None else timezone.localdate() - dt.timedelta(days=days)
+    first_full = since if since is None or since.day == 1 else _next_month(since)
+    funds = {"account__host": host, "account__kind": AccountKind.COLLECTIVE_FUNDS}
+    rollups = MonthlyRollup.objects.filter(kind=TransferKind.CONTRIBUTION, **funds)
+    if first_full is not None:
+        rollups = rollups.filter(month__gte=first_full)
     out: dict[int, int] = defaultdict(int)
-    for side, sign in (("credit_account", 1), ("debit_account", -1)):
-        rows = (
-            base.filter(**{f"{side}__kind": AccountKind.COLLECTIVE_FUNDS})
-            .values(f"{side}__collective")
-            .annotate(s=Sum("amount"))
+    for collective_id, debits, credits in (
+        rollups.values_list("account__collective").annotate(d=Sum("debits"), c=Sum("credits")).order_by()
+    ):
+        out[collective_id] += credits - debits
+    if since is not None and since != first_full:
+        partial = Transfer.objects.filter(
+            kind=TransferKind.CONTRIBUTION, effective_date__gte=since, effective_date__lt=first_full
         )
-        for r in rows:
-            out[r[f"{side}__collective"]] += sign * r["s"]
-    return dict(out)
+        for side, sign in (("credit_account", 1), ("debit_account", -1)):
+            rows = (
+                partial.filter(**{f"{side}__host": host, f"{side}__kind": AccountKind.COLLECTIVE_FUNDS})
+                .values_list(f"{side}__collective")
+                .annotate(s=Sum("amount"))
+                .order_by()
+            )
+            for collective_id, amount in rows:
+                out[collective_id] += sign * amount
+    return {pk: v for pk, v in out.items() if v}
 
 
 def collectives_like(collective, period: str = "12m") -> dict | None:
