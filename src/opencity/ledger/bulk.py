@@ -31,6 +31,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from opencity.ledger.errors import InsufficientFunds, LedgerError
+from opencity.ledger.locks import lock_accounts
 from opencity.ledger.models import Journal
 
 
@@ -299,14 +300,7 @@ def _post_portable(specs: list[JournalSpec]) -> list[Journal]:
             credits[leg.credit.pk] += leg.amount
     Transfer.objects.bulk_create(transfers, batch_size=1000)
     ids = sorted(debits.keys() | credits.keys())
-    locked = list(
-        Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
-    )
-    if len(locked) != len(ids):
-        raise LedgerError("unknown account")
+    locked = lock_accounts(ids)
     for pk, debits_posted, credits_posted, guarded in locked:
         if guarded and debits_posted + debits[pk] > credits_posted + credits[pk]:
             raise InsufficientFunds()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from opencity.core.errors import ValidationFailed
 from opencity.ledger import phrases
 from opencity.ledger.errors import AlreadyReversed, InsufficientFunds, LedgerError
+from opencity.ledger.locks import lock_accounts
 from opencity.ledger.models import Account, AccountKind, Journal, Transfer, TransferKind
 from opencity.money import MAX_AMOUNT_MINOR
 
@@ -170,14 +171,7 @@ def post_journal(
                 reason=reason[:300],
                 facts=facts or None,
             )
-            locked = list(
-                Account.objects.select_for_update(no_key=connection.features.has_select_for_no_key_update)
-                .filter(pk__in=ids)
-                .order_by("pk")
-                .values_list("pk", "debits_posted", "credits_posted", "debits_must_not_exceed_credits")
-            )
-            if len(locked) != len(ids):
-                raise LedgerError("unknown account")
+            locked = lock_accounts(ids)
             Transfer.objects.bulk_create(
                 [
                     Transfer(
