@@ -33,6 +33,15 @@ def test_public_page_shows_what_is_left_and_sold_out(client, collective):
     assert open_type.public_id in body
 
 
+@pytest.mark.parametrize(
+    ("lang", "names"), [("en", "French, Dutch"), ("fr", "Français, Néerlandais"), ("nl", "Frans, Nederlands"), ("ar", "الفرنسية, الهولندية")]
+)
+def test_public_page_names_the_languages_in_the_reader_s_language(client, collective, lang, names):
+    event = make_event(collective)  # languages fr, nl
+    r = client.get(f"/{collective.slug}/events/{event.slug}/", HTTP_ACCEPT_LANGUAGE=lang, follow=True)
+    assert names in r.content.decode()
+
+
 def test_register_on_the_web_free(client, collective, django_capture_on_commit_callbacks):
     event = make_event(collective)
     t = add_type(event)

@@ -3,7 +3,9 @@
 A provider has a `code` (also the ledger's processor code for its clearing and fee accounts), a `label`,
 `is_available(host)`, `estimate_fee(amount)` and `start(contribution, request)`, which returns where to
 send the contributor next (`redirect_url`) or what to tell them (`instructions`, e.g. a bank transfer).
-A new provider is one module calling `register(...)`; nothing else changes.
+A new provider is one module calling `register(...)`; nothing else changes. Providers of this app are
+imported on first use; another app registers its own from its AppConfig.ready() (banking's bank transfer).
+The checkout offers them by `position`: cards first.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class StartResult:
 
 class PaymentProvider(ABC):
     code: str = ""
+    position = 50
     label = ""
     description = ""
     supports_recurring = False
@@ -81,12 +84,15 @@ def get(code: str) -> PaymentProvider:
 
 def available(host, *, recurring: bool = False) -> list[PaymentProvider]:
     _load()
-    return [p for p in _registry.values() if p.is_available(host) and (p.supports_recurring or not recurring)]
+    return sorted(
+        (p for p in _registry.values() if p.is_available(host) and (p.supports_recurring or not recurring)),
+        key=lambda p: p.position,
+    )
 
 
 def _load() -> None:
-    """Import (and so register) every provider, in the order the checkout offers them: cards first."""
+    """Import (and so register) this app's providers."""
     import importlib
 
-    for name in ("demo", "stripe_card", "bank_transfer"):
+    for name in ("demo", "stripe_card"):
         importlib.import_module(f"opencity.payments.providers.{name}")

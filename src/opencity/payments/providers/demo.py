@@ -11,6 +11,7 @@ from opencity.payments.providers import PaymentProvider, StartResult, register
 
 class DemoCardProvider(PaymentProvider):
     code = "demo"
+    position = 10
     label = _("Demo card — no real money")
     description = _("Simulates a card payment with a fake fee (1.5 percent plus €0.25). Only on demo installations.")
     supports_recurring = True

@@ -14,6 +14,7 @@ from opencity.payments.providers import PaymentProvider, StartResult, register
 
 class StripeCardProvider(PaymentProvider):
     code = "stripe"
+    position = 20
     label = _("Card (Stripe)")
     description = _("Visa, Mastercard, Bancontact and more through Stripe's secure page.")
     supports_recurring = True

@@ -1,12 +1,17 @@
 """Bank transfer: the contribution stays pending until a bank statement line carries its structured
 communication (banking/matching.py). Instructions (IBAN, BIC, beneficiary, amount, communication, EPC QR) are
-shown at once and emailed; for a membership, how to set up a standing order with the same communication."""
+shown at once and emailed; for a membership, how to set up a standing order with the same communication.
+
+It lives with the bank (its instructions, references and matching are banking's) and joins the payments
+registry from `BankingConfig.ready()`: payments never imports banking."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from opencity.banking import instructions
+from opencity.banking.selectors import host_main_bank_account
 from opencity.payments.providers import PaymentProvider, StartResult, register
 
 
@@ -14,12 +19,11 @@ class BankTransferProvider(PaymentProvider):
     code = "bank_transfer"
     label = _("Bank transfer")
     description = _("From your own bank or banking app, with a QR code to scan. No fee.")
+    position = 30  # after the cards
     supports_recurring = True
     follows_own_schedule = True
 
     def is_available(self, host) -> bool:
-        from opencity.banking.selectors import host_main_bank_account
-
         return bool(host.iban) or host_main_bank_account(host) is not None
 
     def expiry_days(self, host) -> int:
@@ -27,7 +31,6 @@ class BankTransferProvider(PaymentProvider):
         return host.bank_transfer_expiry_days
 
     def start(self, contribution, request) -> StartResult:
-        from opencity.banking import instructions
         from opencity.payments import pipeline
 
         info = instructions.transfer_instructions_start(contribution=contribution)
@@ -38,9 +41,8 @@ class BankTransferProvider(PaymentProvider):
         )
 
     def instructions(self, contribution) -> dict:
-        from opencity.banking import instructions
-
         return instructions.transfer_instructions(contribution)
 
 
-register(BankTransferProvider())
+def register_provider() -> None:
+    register(BankTransferProvider())
