@@ -1,7 +1,9 @@
 """`make bench`: post N three-transfer journals (a contribution with its processor and host fees) through
 `record_incoming_payment` → `post_journal` (monthly rollups kept by trigger) from 4 concurrent worker
 processes on PostgreSQL, run pgbench's TPC-B-like workload on the same server with the same client count, and print both throughputs and the
-ratio ours/pgbench. Then the same ledger run on SQLite (no baseline: an embedded engine).
+ratio ours/pgbench. Beside it, the ceiling of the ledger's own SQL: pgbench itself calling the
+`ledger_post_journal` function (same journals, same accounts, same client count, no Python at all) — what
+`post_journal` would reach with a free client. Then the same ledger run on SQLite (no baseline).
 
     python -m bench [--journals 10000] [--workers 4] [--seconds 10]
 
@@ -97,6 +99,52 @@ def pgbench_run(url: str, clients: int, seconds: int) -> float:
     return float(match.group(1))
 
 
+FUNCTION_SCRIPT = """\
+SELECT ledger_post_journal(md5(random()::text), {host}, 'contribution', 'bench contribution',
+    'fn:' || md5(random()::text), current_date, now(), NULL, 'bench', '', NULL, false, '', NULL, '', 'EUR',
+    ARRAY[{clearing}, {funds}, {funds}]::bigint[], ARRAY[{funds}, {proc}, {fees}]::bigint[],
+    ARRAY[1000, 39, 80]::bigint[], ARRAY['contribution', 'processor_fee', 'host_fee'], ARRAY['', '', ''],
+    ARRAY[NULL, NULL, NULL]::bigint[], ARRAY[{fees}, {clearing}, {proc}, {funds}]::bigint[],
+    ARRAY[0, 1000, 0, 119]::bigint[], ARRAY[80, 0, 39, 1000]::bigint[], NULL);
+"""
+
+
+def function_run(url: str, clients: int, seconds: int) -> float:
+    """pgbench calling `ledger_post_journal` directly on the ledger database the Python run left: client n
+    posts to bench collective n (as worker n did), all to the host's shared accounts. Journals/s."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT a.host_id, a.kind, a.processor, a.collective_id, a.id FROM ledger_account a ORDER BY a.id"
+        ).fetchall()
+    host = rows[0][0]
+    pick = {(kind, processor): pk for _h, kind, processor, collective, pk in rows if collective is None}
+    funds = [pk for _h, kind, _p, collective, pk in rows if kind == "funds" and collective is not None]
+    script = FUNCTION_SCRIPT.format(
+        host=host,
+        clearing=pick[("clearing", "stripe")],
+        proc=pick[("processor_fees", "stripe")],
+        fees=pick[("host_fees", "")],
+        funds=f"(ARRAY{funds}::bigint[])[:client_id % {len(funds)} + 1]",
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
+        f.write(script)
+    parts = urlparse(url)
+    conn_args = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    env = {**os.environ, **({"PGPASSWORD": parts.password} if parts.password else {})}
+    out = subprocess.run(
+        [pgbench_binary(), *conn_args, "-n", "-M", "prepared", "-f", f.name, "-c", str(clients),
+         "-j", str(max(1, min(2, clients))), "-T", str(seconds), parts.path.lstrip("/")],
+        check=True, capture_output=True, text=True, env=env,
+    ).stdout  # fmt: skip
+    os.unlink(f.name)
+    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(r"tps = ([\d.]+)", out)
+    if not match:
+        raise SystemExit(f"could not read pgbench's tps:\n{out}")
+    return float(match.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--journals", type=int, default=int(os.environ.get("BENCH_JOURNALS", "10000")))
@@ -137,6 +185,12 @@ def main() -> None:
         print(f"  {tps:.0f} transactions/s", flush=True)
         ratios.append(ours["per_second"] / tps if tps else 0.0)
         print(f"  ratio ours/pgbench: {ratios[-1]:.2f}", flush=True)
+        ceiling = function_run(url, args.workers, args.seconds)
+        print(
+            f"  the ledger's SQL alone (pgbench calling ledger_post_journal, no Python): {ceiling:.0f} journals/s, "
+            f"{ceiling / tps if tps else 0.0:.2f} of pgbench",
+            flush=True,
+        )
     ratio = statistics.median(ratios)
     print(
         f"ratio ours/pgbench (median of {len(ratios)}): {ratio:.2f} (target ≥ {TARGET:.2f}) "
