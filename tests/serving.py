@@ -46,8 +46,9 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, *extra: str, env: dict | None = None):
-    """`opencity serve --port <free>` with EMAIL_URL=file://…; stopped (SIGTERM) when the block ends."""
+def serve(tmp_path: Path, *extra: str, env: dict | None = None, drop: tuple[str, ...] = ()):
+    """`opencity serve --port <free>` with EMAIL_URL=file://…; stopped (SIGTERM) when the block ends. `drop`:
+    variables of this environment the server must not see."""
     mail = tmp_path / "mail"
     mail.mkdir(exist_ok=True)
     port = free_port()
@@ -58,6 +59,8 @@ def serve(tmp_path: Path, *extra: str, env: dict | None = None):
         "OPENCITY_DATA_DIR": str(tmp_path),
         **(env or {}),
     }
+    for name in drop:
+        environ.pop(name, None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "opencity.cli", "serve", "--port", str(port), "--workers", "1", *extra],
         env=environ,

@@ -64,6 +64,9 @@ def serve(argv: list[str]) -> int:
         help="do not start a task worker (emails, renewals) alongside: workers run elsewhere",
     )
     args = parser.parse_args(argv)
+    # Links in emails lead to this server (`make run PORT=8301`) unless SITE_URL names the public site.
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104 - a comparison
+    os.environ.setdefault("SITE_URL", f"http://{shown}:{args.port}")
     _setup()
     from django.core.management import call_command
 

@@ -78,6 +78,20 @@ def test_serve_no_worker_leaves_the_queue_alone(settings, tmp_path):
     assert "no task worker" in served.output
 
 
+@pytest.mark.django_db(transaction=True)
+def test_serve_links_to_its_own_port_unless_site_url_is_set(tmp_path):
+    """`make run PORT=8301`: the links the site writes (emails, feeds) lead to that server, not to :8000."""
+    import urllib.request
+
+    from tests.conftest import make_collective, make_host
+    from tests.serving import serve
+
+    collective = make_collective(make_host())
+    with serve(tmp_path, "--no-worker", drop=("SITE_URL",)) as served:
+        feed = urllib.request.urlopen(f"{served.url}/{collective.slug}/updates.atom", timeout=10).read().decode()
+    assert f'href="{served.url}/{collective.slug}/' in feed
+
+
 @pytest.mark.django_db
 def test_a_past_due_email_about_a_membership_renewed_since_is_dropped(settings, mailoutbox):
     """The task re-reads the membership when it runs: active again means no "could not be renewed" email."""
