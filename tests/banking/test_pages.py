@@ -129,3 +129,37 @@ def test_reconciliation_csv_lists_unmatched_lines_safely(client, host, bank_acco
     assert "line_not_in_ledger" in csv and "'=HYPERLINK(1)" in csv
     page = client.get(_url("reconciliation", host, public_id=bank_account.public_id)).content.decode()
     assert "Difference of" in page
+
+
+def test_every_bank_table_cell_names_its_column_for_phones(client, host, collective, bank_account):
+    """On a phone the tables stack into cards: each cell carries its column's name (data-label), in French too."""
+    import re
+
+    from opencity.banking import services
+    from opencity.banking.models import BankStatement
+
+    services.statement_import(
+        host=host,
+        data=camt053(iban=IBAN, lines=[Line(700, "gift", structured=False), Line(-120, "fees", structured=False)]),
+        system=True,
+    )
+    client.force_login(host.admins.first())
+    statement = BankStatement.objects.get()
+    pages = [
+        _url("index", host),
+        _url("unmatched", host),
+        _url("statement", host, public_id=statement.public_id),
+        _url("reconciliation", host, public_id=bank_account.public_id),
+    ]
+    for url in pages:
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE="fr", follow=True).content.decode()
+        cells = re.findall(r"<td([^>]*)>(.*?)</td>", body, flags=re.S)
+        assert cells, url
+        # without a name: a row's title (its link) and a column of buttons (the queue's, which name themselves)
+        unlabelled = [inner for attrs, inner in cells if "data-label=" not in attrs and "colspan" not in attrs]
+        assert all(
+            inner.startswith("<a ") or "<form" in inner or "<details" in inner or not inner.strip()
+            for inner in unlabelled
+        ), (url, unlabelled)
+    statement_page = client.get(pages[2], HTTP_ACCEPT_LANGUAGE="fr", follow=True).content.decode()
+    assert 'data-label="Montant"' in statement_page and 'data-label="Contrepartie"' in statement_page

@@ -34,7 +34,13 @@ def test_public_page_shows_what_is_left_and_sold_out(client, collective):
 
 
 @pytest.mark.parametrize(
-    ("lang", "names"), [("en", "French, Dutch"), ("fr", "Français, Néerlandais"), ("nl", "Frans, Nederlands"), ("ar", "الفرنسية, الهولندية")]
+    ("lang", "names"),
+    [
+        ("en", "French, Dutch"),
+        ("fr", "Français, Néerlandais"),
+        ("nl", "Frans, Nederlands"),
+        ("ar", "الفرنسية, الهولندية"),
+    ],
 )
 def test_public_page_names_the_languages_in_the_reader_s_language(client, collective, lang, names):
     event = make_event(collective)  # languages fr, nl

@@ -47,7 +47,9 @@ def test_exports_equal_the_old_exports_on_the_demo(client):
                     want_csv = oracle.statement_csv(funds, **filters)
                     assert _body(client.get(f"{prefix}/{c.slug}/transactions?format=csv{query}", **headers)) == want_csv
                     want_json = oracle.statement_json(funds, **filters)
-                    assert _body(client.get(f"{prefix}/{c.slug}/transactions?format=json{query}", **headers)) == want_json
+                    assert (
+                        _body(client.get(f"{prefix}/{c.slug}/transactions?format=json{query}", **headers)) == want_json
+                    )
                     compared += want_csv.count("\n") - 1
             url = f"{prefix}/{host.slug}/admin/ledger/general-ledger.csv"
             assert _body(client.get(url, **headers)) == oracle.general_ledger_csv(host)
