@@ -163,3 +163,15 @@ def test_every_bank_table_cell_names_its_column_for_phones(client, host, collect
         ), (url, unlabelled)
     statement_page = client.get(pages[2], HTTP_ACCEPT_LANGUAGE="fr", follow=True).content.decode()
     assert 'data-label="Montant"' in statement_page and 'data-label="Contrepartie"' in statement_page
+
+
+def test_two_lines_to_look_at_are_said_in_arabic(client, host, bank_account):
+    """Arabic counts six plural forms: "2 lines" must not fall back to English on the host's dashboard."""
+    from opencity.banking import services
+
+    lines = [Line(700, "gift", structured=False), Line(-120, "fees", structured=False)]
+    services.statement_import(host=host, data=camt053(iban=IBAN, lines=lines), system=True)
+    client.force_login(host.admins.first())
+    body = client.get(reverse("host_admin", args=[host.slug]), HTTP_ACCEPT_LANGUAGE="ar", follow=True)
+    text = body.content.decode()
+    assert "سطران للمراجعة" in text and "lines to look at" not in text

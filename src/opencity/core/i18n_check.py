@@ -1,11 +1,13 @@
 """Translation catalogues: compile .po → .mo with polib (no GNU gettext needed), and check them.
 
 `python -m opencity.core.i18n_check` fails when a fr/nl/ar catalogue has an untranslated or fuzzy
-entry, or a committed .mo is out of date with its .po. `--compile` rewrites the .mo files.
+entry, a plural entry without every form its language counts (Arabic has six: with two, "2 lines" falls
+back to English), or a committed .mo is out of date with its .po. `--compile` rewrites the .mo files.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +29,11 @@ def compile_all() -> int:
     return n
 
 
+def _plural_forms(po) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
+    return int(match.group(1)) if match else 2
+
+
 def problems() -> list[str]:
     out = []
     for po_path in catalogues():
@@ -42,6 +49,10 @@ def problems() -> list[str]:
                 out.append(f"{rel}: … and {len(missing) - 5} more untranslated")
             for msgid in fuzzy[:5]:
                 out.append(f"{rel}: fuzzy: {msgid!r}")
+            forms = _plural_forms(po)
+            for e in po.translated_entries():
+                if e.msgid_plural and sorted(k for k, v in e.msgstr_plural.items() if v) != list(range(forms)):
+                    out.append(f"{rel}: plural {e.msgid!r} needs {forms} forms, has {len(e.msgstr_plural)}")
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists():
             out.append(f"{rel}: no compiled .mo (run `make compilemessages`)")
