@@ -11,7 +11,12 @@ Without --database-url a fresh SQLite file in a temporary directory is used; wit
 database is dropped and created fresh. The pending contributions are written in bulk (seeding is not timed);
 the import is timed end to end: parse, store every line once, match the credits and settle the contributions
 set-based (banking/batch.py, ledger.services.post_journals). Prints one JSON line:
-{"credits", "parse_seconds", "import_seconds", "ratio", "check"}.
+{"credits", "parse_seconds", "import_seconds", "ratio", "check", "ledger_floor_seconds", "floor_ratio"}.
+
+`ledger_floor_seconds` is what the database alone takes to write just the ledger rows such an import must
+write — per credit two journals (the bank leg, the gift) and three transfers, monthly rollups kept by their
+trigger — as two bare `INSERT … SELECT` statements each, rolled back: no parsing, no matching, no statement
+lines, no Python per row. Its ratio to the parse time is a floor no implementation of this ledger goes under.
 """
 
 from __future__ import annotations
@@ -162,6 +167,7 @@ def run(credits: int, database_url: str | None, profile: bool = False) -> dict:
     finally:
         settlement.receipts_enabled.reset(token)
     paid = Contribution.objects.filter(status=Contribution.Status.PAID).count()
+    floor = _ledger_floor(credits, host, account)
     check = "ok"
     try:
         call_command("check_ledger", verbosity=0)
@@ -176,7 +182,64 @@ def run(credits: int, database_url: str | None, profile: bool = False) -> dict:
         "import_seconds": round(import_seconds, 3),
         "ratio": round(import_seconds / parse_seconds, 1),
         "check": check,
+        "ledger_floor_seconds": round(floor, 3),
+        "floor_ratio": round(floor / parse_seconds, 1),
     }
+
+
+FLOOR_JOURNALS = """
+    WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s)
+    INSERT INTO ledger_journal (public_id, host_id, kind, description, idempotency_key, effective_date, created_at,
+        source_type, source_id, anonymous, counterparty_label, reason)
+    SELECT %s || n, %s, %s, 'Bank transfer received', %s || n, %s, %s, 'floor', %s || n, FALSE, '', '' FROM g
+"""
+FLOOR_TRANSFERS = """
+    INSERT INTO ledger_transfer (journal_id, debit_account_id, credit_account_id, amount, currency, kind, description,
+        idempotency_key, effective_date, created_at)
+    SELECT j.id, leg.debit, leg.credit, leg.amount, 'EUR', leg.kind, '', j.idempotency_key || ':' || leg.n,
+        j.effective_date, j.created_at
+    FROM ledger_journal j JOIN (
+        SELECT 'settlement' AS jk, 0 AS n, %s AS debit, %s AS credit, 1000 AS amount, 'settlement' AS kind
+        UNION ALL SELECT 'contribution', 0, %s, %s, 1000, 'contribution'
+        UNION ALL SELECT 'contribution', 1, %s, %s, 80, 'host_fee'
+    ) leg ON leg.jk = j.kind
+    WHERE j.source_type = 'floor'
+"""
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _ledger_floor(credits: int, host, account) -> float:
+    """Seconds to INSERT the ledger rows of `credits` matched credits, set-based, in a rolled-back transaction."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from opencity.banking import matching
+    from opencity.ledger import services as ledger
+    from opencity.ledger.models import AccountKind
+
+    collective = host.collectives.get(slug="bench-c")
+    bank = matching.bank_ledger_account(account).pk
+    clearing = ledger.host_account(host, AccountKind.CLEARING, processor=matching.PROCESSOR).pk
+    funds = ledger.funds_account(collective).pk
+    fees = ledger.host_account(host, AccountKind.HOST_FEES).pk
+    day, now = dt.date.today(), timezone.now()
+    t0 = time.perf_counter()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for kind in ("settlement", "contribution"):
+                tag = f"f{kind[:2]}"
+                cursor.execute(FLOOR_JOURNALS, [credits, tag, host.pk, kind, f"floor:{tag}:", day, now, tag])
+            cursor.execute(FLOOR_TRANSFERS, [bank, clearing, clearing, funds, funds, fees])
+            if cursor.rowcount not in (-1, 3 * credits):  # pragma: no cover - a broken floor is no floor
+                raise SystemExit(f"floor wrote {cursor.rowcount} transfers, not {3 * credits}")
+            seconds = time.perf_counter() - t0
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> None:
