@@ -152,6 +152,22 @@ def test_expense_links_to_an_event_of_its_collective_only(collective, host):
     assert Expense.objects.count() == 1
 
 
+def test_expense_form_names_events_with_a_local_date_in_the_reader_s_format(collective, host):
+    """The event picker of the expense form: the day as the reader writes it, in Brussels time (an event at
+    00:30 on the 11th is on the 11th, not on the 10th as UTC would say)."""
+    from django.utils import translation
+
+    from opencity.expenses.forms import ExpenseForm
+
+    event = make_event(collective)
+    event.starts_at = dt.datetime(2026, 12, 10, 23, 30, tzinfo=dt.UTC)  # 00:30 on the 11th in Brussels
+    event.save(update_fields=["starts_at"])
+    for lang, day in (("fr", "11/12/2026"), ("nl", "11-12-2026"), ("en", "11/12/2026")):
+        with translation.override(lang):
+            labels = dict(ExpenseForm(host=host, collective=collective).fields["event_ref"].choices)
+        assert labels[event.public_id] == f"{event.title} ({day})", (lang, labels[event.public_id])
+
+
 def test_api_events_availability_orders_and_check_in(client, collective, api_token):
     event = make_event(collective)
     t = add_type(event, quantity=3, max_per_order=2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import ValidationFailed
@@ -67,7 +68,8 @@ class ExpenseForm(forms.Form):
         self.fields["category"].choices = category_choices(host)
         events = collective.events.order_by("-starts_at")[:100] if collective is not None else []
         self.fields["event_ref"].choices = [("", _("No event"))] + [
-            (e.public_id, f"{e.title} ({e.starts_at:%Y-%m-%d})") for e in events
+            (e.public_id, f"{e.title} ({date_format(timezone.localtime(e.starts_at), 'SHORT_DATE_FORMAT')})")
+            for e in events
         ]
         self.methods = {m.public_id: m for m in methods}
         self.fields["payout_method"].choices = [("", _("A new bank account (below)"))] + [
