@@ -76,6 +76,22 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_changes(client, coll
     assert not collective.logo
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,  # a PNG header, no image
+        b"%PDF-1.4\n%%EOF",
+    ],
+)
+def test_a_collective_logo_is_judged_by_its_bytes_as_an_event_s_is(collective, collective_admin, data):
+    with pytest.raises(ValidationFailed) as exc:
+        branding.collective_set_look(collective=collective, by=collective_admin, logo=_upload(data, "logo.png"))
+    assert (exc.value.code, exc.value.field) == ("image_type", "logo")
+    collective.refresh_from_db()
+    assert not collective.logo
+
+
 def test_accent_colour_needs_contrast(client, collective, collective_admin):
     with pytest.raises(ValidationFailed) as exc:
         branding.clean_accent("#ffee00")  # yellow: white text would be unreadable

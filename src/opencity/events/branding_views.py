@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import os
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from opencity.core.errors import DomainError
 from opencity.events import branding, permissions
 from opencity.events.views import _event
-from opencity.hosting.branding_views import LookForm  # the same form as a collective's look
+from opencity.hosting.branding_views import DEFAULT_ACCENT, LookForm, look_form_save  # as a collective's look
 
 YEAR = 365 * 24 * 3600
 
@@ -28,27 +25,14 @@ def look(request, slug, event_slug):
     if not permissions.can_manage_event(request.user, event):
         raise Http404
     form = LookForm(
-        request.POST or None, request.FILES or None, initial={"accent_color": event.accent_colour or "#0b6e4f"}
+        request.POST or None, request.FILES or None, initial={"accent_color": event.accent_colour or DEFAULT_ACCENT}
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        accent = (d["accent_color"] or "").strip()
-        try:
-            branding.event_set_look(
-                event=event,
-                by=request.user,
-                logo=d["logo"],
-                cover=d["cover"],
-                remove_logo=d["remove_logo"],
-                remove_cover=d["remove_cover"],
-                accent_colour="" if accent.lower() == "#0b6e4f" else accent,
-            )
-        except DomainError as exc:
-            field = "accent_color" if exc.field == "accent_colour" else exc.field
-            form.add_error(field if field in form.fields else None, str(exc.message))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("events:detail", slug=slug, event_slug=event_slug)
+
+    def save(accent, **images):
+        branding.event_set_look(event=event, by=request.user, accent_colour=accent, **images)
+
+    if request.method == "POST" and form.is_valid() and look_form_save(request, form, save):
+        return redirect("events:detail", slug=slug, event_slug=event_slug)
     return render(request, "events/look.html", {"event": event, "form": form}, status=400 if form.errors else 200)
 
 

@@ -53,9 +53,9 @@ def _check(*, title, starts_at, ends_at, languages, accent_colour) -> None:
     if accent_colour and not _COLOUR.match(accent_colour):
         raise InvalidEvent(_("Use a colour like #1a6b54."), code="invalid_colour", field="accent_colour")
     if accent_colour:
-        from opencity.events.branding import clean_accent
+        from opencity.hosting.branding import clean_accent
 
-        clean_accent(accent_colour)  # dark enough for white text on it
+        clean_accent(accent_colour, field="accent_colour")  # dark enough for white text on it
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """A collective's look: logo, cover image and accent colour (issue 10).
 
-Images are checked by their content (Pillow must decode them), turned upright, resized, and re-encoded from
+Images are judged by their bytes twice — `filetype` must recognise a JPEG, PNG, WebP or GIF (never SVG, never
+a file merely named .png), then Pillow must decode them — turned upright, resized, and re-encoded from
 their pixels alone — so no EXIF, GPS or other metadata survives — and stored under a name derived from their
 content, so their URL can be cached for a year.
 """
@@ -11,6 +12,7 @@ import hashlib
 import io
 import re
 
+import filetype
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,7 @@ from opencity.hosting.models import Collective
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
 ACCEPTED = {"JPEG", "PNG", "WEBP", "GIF"}
+ACCEPTED_MIME = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 # kind → (largest width, largest height, stored format)
 SIZES = {"logo": (400, 400, "PNG"), "cover": (1600, 600, "JPEG")}
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -37,6 +40,10 @@ def clean_image(upload, *, kind: str) -> ContentFile:
     """The upload re-encoded for `kind` ("logo" or "cover"), or a translated refusal."""
     if (getattr(upload, "size", 0) or 0) > MAX_UPLOAD_BYTES:
         raise _refuse(_("Images may be up to 8 MB."), "image_too_large", kind)
+    upload.seek(0)
+    guess = filetype.guess(upload.read(8192))
+    if guess is None or guess.mime not in ACCEPTED_MIME:
+        raise _refuse(_("Use a JPEG, PNG, WebP or GIF image."), "image_type", kind)
     try:
         upload.seek(0)
         with Image.open(upload) as probe:
@@ -81,21 +88,33 @@ def contrast_with_white(hex_color: str) -> float:
     return 1.05 / (_luminance(hex_color) + 0.05)
 
 
-def clean_accent(value: str) -> str:
+def clean_accent(value: str, *, field: str = "accent_color") -> str:
+    """#rrggbb, dark enough for white text on it; "" for none. Refusals name `field`."""
     value = (value or "").strip()
     if not value:
         return ""
     if not HEX.match(value):
-        raise _refuse(_("Give the colour as #rrggbb, for example #0b6e4f."), "invalid_color", "accent_color")
+        raise _refuse(_("Give the colour as #rrggbb, for example #0b6e4f."), "invalid_color", field)
     ratio = contrast_with_white(value)
     if ratio < MIN_CONTRAST:
         raise _refuse(
             _("This colour is too light to read white text on it (contrast %(ratio)s:1, at least 4.5:1 is needed).")
             % {"ratio": f"{ratio:.1f}"},
             "low_contrast",
-            "accent_color",
+            field,
         )
     return value.lower()
+
+
+def clean_look(*, logo, cover, accent: str | None, accent_field: str) -> tuple[dict, str | None]:
+    """Check a new look before anything is saved: the images re-encoded (kind → file) and the accent (None:
+    unchanged). Shared by collectives and events."""
+    files = {
+        kind: clean_image(upload, kind=kind)
+        for kind, upload in (("logo", logo), ("cover", cover))
+        if upload is not None
+    }
+    return files, (clean_accent(accent, field=accent_field) if accent is not None else None)
 
 
 def collective_set_look(
@@ -111,12 +130,7 @@ def collective_set_look(
     """Change a collective's logo, cover and accent colour; everything is checked before anything is saved."""
     if not permissions.can_edit_collective(by, collective):
         raise PermissionDenied()
-    files = {}
-    if logo is not None:
-        files["logo"] = clean_image(logo, kind="logo")
-    if cover is not None:
-        files["cover"] = clean_image(cover, kind="cover")
-    accent = clean_accent(accent_color) if accent_color is not None else None
+    files, accent = clean_look(logo=logo, cover=cover, accent=accent_color, accent_field="accent_color")
     with transaction.atomic():
         row = Collective.objects.select_for_update().get(pk=collective.pk)
         apply_look(

@@ -34,6 +34,31 @@ class LookForm(forms.Form):
     )
 
 
+DEFAULT_ACCENT = "#0b6e4f"
+
+
+def look_form_save(request, form: LookForm, save) -> bool:
+    """Save a valid LookForm through `save(accent=…, logo=…, cover=…, remove_logo=…, remove_cover=…)` (the
+    site's own green means "no accent"); a refusal goes back on the form, an accent's on its colour field.
+    True when saved. Shared by the look pages of collectives and events."""
+    d = form.cleaned_data
+    accent = (d["accent_color"] or "").strip()
+    try:
+        save(
+            accent="" if accent.lower() == DEFAULT_ACCENT else accent,
+            logo=d["logo"],
+            cover=d["cover"],
+            remove_logo=d["remove_logo"],
+            remove_cover=d["remove_cover"],
+        )
+    except DomainError as exc:
+        field = "accent_color" if exc.field in ("accent_color", "accent_colour") else exc.field
+        form.add_error(field if field in form.fields else None, str(exc.message))
+        return False
+    messages.success(request, _("Saved."))
+    return True
+
+
 def _visible(request, slug):
     collective = hosting_selectors.collective_by_slug(slug)
     if collective is None or not permissions.can_view_collective(request.user, collective):
@@ -47,26 +72,14 @@ def look_edit(request, slug):
     if collective is None or not permissions.can_edit_collective(request.user, collective):
         raise Http404
     form = LookForm(
-        request.POST or None, request.FILES or None, initial={"accent_color": collective.accent_color or "#0b6e4f"}
+        request.POST or None, request.FILES or None, initial={"accent_color": collective.accent_color or DEFAULT_ACCENT}
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        accent = d["accent_color"]
-        try:
-            branding.collective_set_look(
-                collective=collective,
-                by=request.user,
-                logo=d["logo"],
-                cover=d["cover"],
-                remove_logo=d["remove_logo"],
-                remove_cover=d["remove_cover"],
-                accent_color="" if accent.lower() == "#0b6e4f" else accent,
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("profile", collective.slug)
+
+    def save(accent, **images):
+        branding.collective_set_look(collective=collective, by=request.user, accent_color=accent, **images)
+
+    if request.method == "POST" and form.is_valid() and look_form_save(request, form, save):
+        return redirect("profile", collective.slug)
     return render(
         request,
         "hosting/collective_look.html",
