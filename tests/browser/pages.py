@@ -93,3 +93,29 @@ def sign_in(page, email: str) -> None:
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_walk(browser, live_server, pages: dict[str | None, list[str]]) -> tuple[list, int]:
+    """Open every path of `pages` (signed in as its key, anonymous for None) at 390 px in English and in
+    Arabic; each must answer and carry the language's direction. Returns the pages wider than the phone
+    (email, language, path, scroll width) and how many pages were looked at."""
+    wide, checked = [], 0
+    for email, paths in pages.items():
+        context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-GB")
+        page = context.new_page()
+        if email:
+            sign_in(page, email)
+        for lang in ("en", "ar"):
+            for path in paths:
+                response = page.goto(localized(path, lang))
+                assert response.status < 400, (path, lang, response.status)
+                assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+                scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+                checked += 1
+                if scroll_width > inner_width:
+                    wide.append((email, lang, path, scroll_width))
+        context.close()
+    return wide, checked

@@ -2,11 +2,9 @@
 
 import pytest
 
-from tests.browser.pages import localized, seed_demo, sign_in
+from tests.browser.pages import phone_walk, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def test_community_and_volunteering_pages_fit_a_phone(browser, live_server):
@@ -29,21 +27,6 @@ def test_community_and_volunteering_pages_fit_a_phone(browser, live_server):
         "admin@brusselstogether.example": ["/brusselstogether/community", "/brusselstogether/volunteering"],
         "repair-cafe-ixelles@example.org": ["/repair-cafe-ixelles/community", "/repair-cafe-ixelles/volunteering"],
     }
-    wide, checked = [], 0
-    for email, paths in pages.items():
-        context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-GB")
-        page = context.new_page()
-        if email:
-            sign_in(page, email)
-        for lang in ("en", "ar"):
-            for path in paths:
-                response = page.goto(localized(path, lang))
-                assert response.status < 400, (path, lang, response.status)
-                assert page.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
-                scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-                checked += 1
-                if scroll_width > inner_width:
-                    wide.append((email, lang, path, scroll_width))
-        context.close()
+    wide, checked = phone_walk(browser, live_server, pages)
     assert checked == 18
     assert wide == [], wide

@@ -3,11 +3,9 @@ stacked rows; the signed-in header keeps its links on a phone; Contribute is nea
 
 import pytest
 
-from tests.browser.pages import localized, seed_demo, sign_in
+from tests.browser.pages import PHONE, phone_walk, seed_demo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def _overflow(page) -> tuple[int, int]:
@@ -15,25 +13,7 @@ def _overflow(page) -> tuple[int, int]:
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, live_server):
-    pages = seed_demo()
-    wide = []
-    checked = 0
-    for email, paths in pages.items():
-        context = browser.new_context(viewport=PHONE, base_url=live_server.url, locale="en-GB")
-        page = context.new_page()
-        if email:
-            sign_in(page, email)
-        for lang in ("en", "ar"):
-            for path in paths:
-                response = page.goto(localized(path, lang))
-                assert response.status < 400, (path, lang, response.status)
-                if lang == "ar":
-                    assert page.get_attribute("html", "dir") == "rtl"
-                scroll_width, inner_width = _overflow(page)
-                checked += 1
-                if scroll_width > inner_width:
-                    wide.append((email, lang, path, scroll_width))
-        context.close()
+    wide, checked = phone_walk(browser, live_server, seed_demo())
     assert checked >= 50
     assert wide == [], wide
 
