@@ -8,12 +8,10 @@ import io
 import statistics
 
 import pytest
-from django.utils import timezone
 
-from opencity.contributions import settlement
 from opencity.events import checkin, orders
+from opencity.events.demo import settle_by_demo_card
 from opencity.events.orders import AttendeeIn, OrderRequest
-from opencity.payments import providers
 from tests.conftest import make_collective, make_host, make_user
 from tests.contributions.helpers import give
 from tests.events.conftest import add_type, make_event
@@ -39,15 +37,7 @@ def _buy(event, ticket_type, n: int, *, paid: bool, prefix: str):
             name=f"Guest {i}",
             payment_method="demo" if paid else "",
         )
-        order = orders.order_create(event=event, data=data, now=at)
-        if order.contribution_id:
-            settlement.contribution_record_paid(
-                contribution=order.contribution,
-                processor="demo",
-                processor_fee=providers.get("demo").estimate_fee(order.total),
-                external_payment_id=f"demo_{order.contribution.public_id}",
-                effective_date=timezone.localtime(at).date(),
-            )
+        settle_by_demo_card(orders.order_create(event=event, data=data, now=at), at=at)
 
 
 def _past_event(collective, i: int, *, came: int, days_ago: int = 0):

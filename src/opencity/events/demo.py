@@ -52,15 +52,19 @@ def _buy(event, ticket_type, n: int, *, at, rng, paid: bool, prefix: str) -> Non
             payment_method="demo" if paid else "",
             contact_consent=i % 3 == 0,
         )
-        order = orders.order_create(event=event, data=data, now=at)
-        if order.contribution_id:
-            settlement.contribution_record_paid(
-                contribution=order.contribution,
-                processor="demo",
-                processor_fee=providers.get("demo").estimate_fee(order.total),
-                external_payment_id=f"demo_{order.contribution.public_id}",
-                effective_date=timezone.localtime(at).date(),
-            )
+        settle_by_demo_card(orders.order_create(event=event, data=data, now=at), at=at)
+
+
+def settle_by_demo_card(order, *, at) -> None:
+    """A paid order settled as the demo card settles it, on the day of `at` (its processor fee estimated)."""
+    if order.contribution_id:
+        settlement.contribution_record_paid(
+            contribution=order.contribution,
+            processor="demo",
+            processor_fee=providers.get("demo").estimate_fee(order.total),
+            external_payment_id=f"demo_{order.contribution.public_id}",
+            effective_date=timezone.localtime(at).date(),
+        )
 
 
 def _costs(ctx, event, items) -> None:
