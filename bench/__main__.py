@@ -76,27 +76,31 @@ def ledger_run(database_url: str, journals: int, workers: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def pgbench_run(url: str, clients: int, seconds: int) -> float:
+def _pgbench(url: str, *args: str) -> str:
+    """Run pgbench against the database of `url` with `args`; its standard output."""
     parts = urlparse(url)
-    binary = pgbench_binary()
     conn = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
-    name = parts.path.lstrip("/")
-    env = {**os.environ}
-    if parts.password:
-        env["PGPASSWORD"] = parts.password
-    subprocess.run([binary, *conn, "-i", "-q", "-s", "1", name], check=True, capture_output=True, env=env)
-    jobs = max(1, min(2, clients))
-    out = subprocess.run(
-        [binary, *conn, "-c", str(clients), "-j", str(jobs), "-T", str(seconds), name],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
+    env = {**os.environ, **({"PGPASSWORD": parts.password} if parts.password else {})}
+    return subprocess.run(
+        [pgbench_binary(), *conn, *args, parts.path.lstrip("/")], check=True, capture_output=True, text=True, env=env
     ).stdout
+
+
+def _tps(out: str) -> float:
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(r"tps = ([\d.]+)", out)
     if not match:
         raise SystemExit(f"could not read pgbench's tps:\n{out}")
     return float(match.group(1))
+
+
+def _load(clients: int, seconds: int) -> list[str]:
+    return ["-c", str(clients), "-j", str(max(1, min(2, clients))), "-T", str(seconds)]
+
+
+def pgbench_run(url: str, clients: int, seconds: int) -> float:
+    """pgbench's own TPC-B-like workload (scale 1) on a fresh database: transactions/s."""
+    _pgbench(url, "-i", "-q", "-s", "1")
+    return _tps(_pgbench(url, *_load(clients, seconds)))
 
 
 FUNCTION_SCRIPT = """\
@@ -130,19 +134,10 @@ def function_run(url: str, clients: int, seconds: int) -> float:
     )
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
-    parts = urlparse(url)
-    conn_args = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
-    env = {**os.environ, **({"PGPASSWORD": parts.password} if parts.password else {})}
-    out = subprocess.run(
-        [pgbench_binary(), *conn_args, "-n", "-M", "prepared", "-f", f.name, "-c", str(clients),
-         "-j", str(max(1, min(2, clients))), "-T", str(seconds), parts.path.lstrip("/")],
-        check=True, capture_output=True, text=True, env=env,
-    ).stdout  # fmt: skip
-    os.unlink(f.name)
-    match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out) or re.search(r"tps = ([\d.]+)", out)
-    if not match:
-        raise SystemExit(f"could not read pgbench's tps:\n{out}")
-    return float(match.group(1))
+    try:
+        return _tps(_pgbench(url, "-n", "-M", "prepared", "-f", f.name, *_load(clients, seconds)))
+    finally:
+        os.unlink(f.name)
 
 
 def main() -> None:
