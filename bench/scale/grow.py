@@ -50,7 +50,9 @@ CROSS JOIN generate_series(0, 2) AS leg
 WHERE %(fee_per_10000)s > 0 OR leg < 2
 """
 
+# The transfers' sums go into the accounts' rows, so whatever stripes held (ledger/stripes.py) is emptied first.
 TOTALS_SQL = """
+DELETE FROM ledger_accountstripe;
 UPDATE ledger_account a
 SET debits_posted = coalesce((SELECT sum(amount) FROM ledger_transfer t WHERE t.debit_account_id = a.id), 0),
     credits_posted = coalesce((SELECT sum(amount) FROM ledger_transfer t WHERE t.credit_account_id = a.id), 0)

@@ -59,7 +59,7 @@ def _snapshot():
     events = sorted(
         (e.contribution_id, e.from_status, e.to_status, e.note) for e in ContributionEvent.objects.all()
     ) + sorted((e.line_id, e.from_state, e.to_state, e.note) for e in BankLineEvent.objects.all())
-    accounts = sorted(Account.objects.values_list("pk", "debits_posted", "credits_posted"))
+    accounts = sorted((a.pk, a.totals) for a in Account.objects.with_stripes())
     return {
         "journals": journals,
         "transfers": transfers,

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +35,20 @@ class TransferKind(models.TextChoices):
     SETTLEMENT = "settlement", _("Settlement")
 
 
+class AccountQuerySet(models.QuerySet):
+    def with_stripes(self):
+        """Each account with what its stripes hold (`striped_debits`, `striped_credits`; ledger/stripes.py), so
+        its totals and balance need no further query."""
+        part = AccountStripe.objects.filter(account=OuterRef("pk")).order_by().values("account")
+        return self.annotate(
+            striped_debits=Coalesce(Subquery(part.annotate(s=Sum("debits")).values("s")), 0),
+            striped_credits=Coalesce(Subquery(part.annotate(s=Sum("credits")).values("s")), 0),
+        )
+
+
 class Account(models.Model):
-    """One per (host, kind, owner). Balance is one row read: credits_posted − debits_posted."""
+    """One per (host, kind, owner). Its totals are its row's posted columns plus, for a host's own (unguarded)
+    accounts, its stripes (ledger/stripes.py); a collective's funds are one row read."""
 
     host = models.ForeignKey("hosting.Host", on_delete=models.PROTECT, related_name="ledger_accounts")
     kind = models.CharField(max_length=20, choices=AccountKind.choices)
@@ -54,6 +68,8 @@ class Account(models.Model):
     debits_posted = models.BigIntegerField(default=0)
     credits_posted = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -88,10 +104,55 @@ class Account(models.Model):
         owner = self.collective.slug if self.collective_id else self.processor or ""
         return f"{self.get_kind_display()} {owner}".strip()
 
+    def striped(self) -> tuple[int, int]:
+        """(debits, credits) held in this account's stripes: annotated by `with_stripes`, else read."""
+        if self.debits_must_not_exceed_credits:  # guarded: always posted under its row's lock, never striped
+            return 0, 0
+        if hasattr(self, "striped_debits"):
+            return self.striped_debits, self.striped_credits
+        sums = self.stripes.aggregate(d=Coalesce(Sum("debits"), 0), c=Coalesce(Sum("credits"), 0))
+        return sums["d"], sums["c"]
+
+    @property
+    def totals(self) -> tuple[int, int]:
+        """(debits, credits) ever posted."""
+        d, c = self.striped()
+        return self.debits_posted + d, self.credits_posted + c
+
+    @property
+    def debits_total(self) -> int:
+        return self.totals[0]
+
+    @property
+    def credits_total(self) -> int:
+        return self.totals[1]
+
     @property
     def balance(self) -> int:
         """Credit-normal balance in minor units (what a collective holds)."""
-        return self.credits_posted - self.debits_posted
+        debits, credits = self.totals
+        return credits - debits
+
+
+class AccountStripe(models.Model):
+    """What the journals holding stripe `stripe` posted to an unguarded account (see ledger/stripes.py)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="stripes", db_index=False)
+    stripe = models.PositiveSmallIntegerField()
+    debits = models.BigIntegerField(default=0)
+    credits = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of every read (an account's stripes).
+            models.UniqueConstraint(fields=["account", "stripe"], name="account_stripe_key"),
+            models.CheckConstraint(
+                condition=models.Q(debits__gte=0) & models.Q(credits__gte=0), name="account_stripe_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} stripe {self.stripe}"
 
 
 class Journal(models.Model):
@@ -226,6 +287,8 @@ class MonthlyRollup(models.Model):
     month = models.DateField()  # the first day of the month of the transfers' effective_date
     kind = models.CharField(max_length=30, choices=TransferKind.choices)
     reversal_kind = models.CharField(max_length=30, blank=True, default="")
+    # 0, or for an unguarded account the stripe of the journals that wrote it (ledger/stripes.py).
+    stripe = models.PositiveSmallIntegerField(default=0, db_default=0)
     debits = models.BigIntegerField(default=0)
     credits = models.BigIntegerField(default=0)
     count = models.BigIntegerField(default=0)
@@ -233,7 +296,7 @@ class MonthlyRollup(models.Model):
     class Meta:
         constraints = [
             # Also the index every read uses (account first, then month).
-            models.UniqueConstraint(fields=["account", "month", "kind", "reversal_kind"], name="rollup_key"),
+            models.UniqueConstraint(fields=["account", "month", "kind", "reversal_kind", "stripe"], name="rollup_key"),
         ]
 
     def __str__(self) -> str:

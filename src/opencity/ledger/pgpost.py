@@ -1,16 +1,17 @@
 """PostgreSQL fast path of `post_journal`: the whole journal in ONE statement, `SELECT ledger_post_journal(…)`.
 
-The function (installed by migrations 0006, then 0010) runs in the statement's transaction — its own when
+The function (installed by migrations 0006, 0010, then 0013) runs in the statement's transaction — its own when
 none is open, the caller's otherwise — and is prepared once per connection:
 
 1. a journal with this idempotency key exists already (a retry): return it, move nothing;
-2. lock the touched accounts in id order (`FOR NO KEY UPDATE`: never blocks other journals' foreign-key
-   checks, never deadlocks) and refuse a guarded (funds) account below zero before writing anything;
+2. claim the transaction's stripe (ledger/stripes.py), lock the guarded (funds) accounts in id order (`FOR
+   NO KEY UPDATE`: never blocks other journals' foreign-key checks, never deadlocks) and refuse one below
+   zero before writing anything; the host's own (unguarded) accounts are not locked;
 3. insert the journal with its facts (`ON CONFLICT (idempotency_key) DO NOTHING`: a twin that committed the
    key meanwhile wins, we return its journal) and its transfers: the rollup trigger (ledger/rollups.py)
-   bumps their monthly rollups, always under the accounts' locks, so rollup rows never deadlock either;
-4. bump the cached totals in one UPDATE. The CHECK constraint `account_no_overdraft` stays the database's
-   last line; we map it to InsufficientFunds.
+   bumps their monthly rollups, a guarded account's under its lock, an unguarded one's in our stripe;
+4. bump the guarded accounts' cached totals in one UPDATE, the others' stripe rows in one upsert. The CHECK
+   constraint `account_no_overdraft` stays the database's last line; we map it to InsufficientFunds.
 
 It returns the new journal's id, minus the existing journal's id (a retry), or 0 (insufficient funds). As
 nothing is written in the last two cases, many journals can be posted in one caller's transaction (an
@@ -30,10 +31,11 @@ from django.utils import timezone
 
 from opencity.ledger.errors import InsufficientFunds
 from opencity.ledger.models import Journal
+from opencity.ledger.stripes import CLAIM_SQL
 
 OVERDRAFT_CONSTRAINT = "account_no_overdraft"
 
-FUNCTION_SQL = """
+FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION ledger_post_journal(
     p_public_id text, p_host_id bigint, p_kind text, p_description text, p_key text, p_effective_date date,
     p_created_at timestamptz, p_created_by_id bigint, p_source_type text, p_source_id text, p_person_id bigint,
@@ -44,15 +46,17 @@ CREATE OR REPLACE FUNCTION ledger_post_journal(
 ) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     j_id bigint;
+    s int;
 BEGIN
     -- A retry: the first journal, and nothing moves (even if the money has been spent since).
     SELECT id INTO j_id FROM ledger_journal WHERE idempotency_key = p_key;
     IF FOUND THEN
         RETURN -j_id;
     END IF;
-
-    -- Lock the accounts in id order, then refuse a guarded account below zero before writing anything.
-    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) ORDER BY id FOR NO KEY UPDATE;
+{CLAIM_SQL}
+    -- Lock the guarded accounts in id order, then refuse one below zero before writing anything.
+    PERFORM 1 FROM ledger_account WHERE id = ANY(p_account_ids) AND debits_must_not_exceed_credits
+        ORDER BY id FOR NO KEY UPDATE;
     IF EXISTS (
         SELECT 1 FROM ledger_account AS acc
         JOIN unnest(p_account_ids, p_debit_totals, p_credit_totals) AS v(id, dt, ct) ON v.id = acc.id
@@ -84,23 +88,24 @@ BEGIN
     UPDATE ledger_account AS acc
     SET debits_posted = acc.debits_posted + v.dt, credits_posted = acc.credits_posted + v.ct
     FROM unnest(p_account_ids, p_debit_totals, p_credit_totals) AS v(id, dt, ct)
-    WHERE acc.id = v.id;
+    WHERE acc.id = v.id AND acc.debits_must_not_exceed_credits;
+
+    INSERT INTO ledger_accountstripe AS st (account_id, stripe, debits, credits)
+    SELECT v.id, s, v.dt, v.ct
+    FROM unnest(p_account_ids, p_debit_totals, p_credit_totals) AS v(id, dt, ct)
+    JOIN ledger_account AS acc ON acc.id = v.id AND NOT acc.debits_must_not_exceed_credits
+    ORDER BY v.id
+    ON CONFLICT (account_id, stripe) DO UPDATE
+    SET debits = st.debits + excluded.debits, credits = st.credits + excluded.credits;
 
     RETURN j_id;
 END $$;
-"""
+"""  # noqa: S608 (constant SQL fragments, no input)
 
 CALL_SQL = (
     "SELECT ledger_post_journal(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::bigint[], "
     "%s::bigint[], %s::bigint[], %s::bigint[], %s::jsonb)"
-)
-
-
-# Before migration 0010 the function took no facts (a second UPDATE set them) and locked after inserting.
-OLD_SIGNATURE = (
-    "ledger_post_journal(text, bigint, text, text, text, date, timestamptz, bigint, text, text, bigint, boolean, "
-    "text, bigint, text, text, bigint[], bigint[], bigint[], text[], text[], bigint[], bigint[], bigint[], bigint[])"
 )
 
 
@@ -112,22 +117,6 @@ def install_function(apps, schema_editor) -> None:
 def remove_function(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post_journal", None)
-
-
-def replace_function(apps, schema_editor) -> None:
-    """Migration 0010: drop the facts-less version of 0006, install this one (locks before the transfers)."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP FUNCTION IF EXISTS {OLD_SIGNATURE}", None)
-        schema_editor.execute(FUNCTION_SQL, None)
-
-
-def restore_function_0006(apps, schema_editor) -> None:
-    """Migration 0010 backwards: the rollup table goes, so back to the function of migration 0006."""
-    from opencity.ledger.migrations._pgpost_0006 import install_function_0006
-
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS ledger_post_journal", None)
-        install_function_0006(apps, schema_editor)
 
 
 def _constraint(exc: IntegrityError) -> str:

@@ -1,14 +1,17 @@
 """Monthly rollups (`ledger_monthlyrollup`): per account, month, kind and reversed kind, the debits, credits
-and number of transfers. Pages read these few rows instead of summing millions of transfers.
+and number of transfers. Pages read these few rows instead of summing millions of transfers. A host's own
+accounts (unguarded: clearing, fees…) are posted without locking their rows, so their rollups are split in
+stripes, one per concurrent writer (ledger/stripes.py); a key's stripes add up, and readers sum them.
 
 They are derived data kept by the DATABASE, so every path that inserts transfers keeps them (post_journal's
 PostgreSQL function, its portable ORM path, set-based imports, a hand-written INSERT), in the same
 transaction as the transfers:
 
 - PostgreSQL: one statement-level AFTER INSERT trigger with a transition table: one aggregated
-  `INSERT … ON CONFLICT DO UPDATE` per INSERT statement, rows taken in key order (account first). Every
-  writer locks the accounts it touches (in id order) before inserting their transfers, so the rollup rows
-  of an account are only ever updated under that account's lock: no deadlock between two writers.
+  `INSERT … ON CONFLICT DO UPDATE` per INSERT statement, rows taken in key order (account first). A guarded
+  account's rows (stripe 0) are only updated under that account's lock, taken in id order before the
+  transfers; an unguarded account's rows in stripe n only by the holder of stripe n (or, in stripe 0, under
+  the account's lock by the paths that take it): no two writers wait on each other in a cycle.
 - SQLite: a row-level AFTER INSERT trigger with two upserts (the debit side and the credit side).
 
 Transfers are never updated nor deleted (dbguard), so INSERT is the only event to follow. Django's flush
@@ -19,13 +22,19 @@ rollups with the transfers (`rollup_differences`); `rebuild_rollups` recomputes 
 
 from __future__ import annotations
 
+from opencity.ledger.stripes import STRIPE_SETTING
+
 PG_TRIGGER_FORWARD = [
-    """
+    f"""
     CREATE OR REPLACE FUNCTION ledger_rollup_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        -- The stripe this transaction holds (ledger/stripes.py), for the accounts posted without their row's lock.
+        s smallint := coalesce(nullif(current_setting('{STRIPE_SETTING}', true), ''), '0')::smallint;
     BEGIN
-        INSERT INTO ledger_monthlyrollup AS r (account_id, month, kind, reversal_kind, debits, credits, count)
-        SELECT s.account_id, s.month, s.kind, s.reversal_kind, sum(s.debits)::bigint, sum(s.credits)::bigint,
-            count(*)
+        INSERT INTO ledger_monthlyrollup AS r (account_id, month, kind, reversal_kind, stripe, debits, credits, count)
+        SELECT x.account_id, x.month, x.kind, x.reversal_kind,
+            CASE WHEN a.debits_must_not_exceed_credits THEN 0 ELSE s END, sum(x.debits)::bigint,
+            sum(x.credits)::bigint, count(*)
         FROM (
             -- The reversed kind by primary key, row by row: a join would let the planner, who knows nothing
             -- of the transition table, scan every transfer.
@@ -36,15 +45,16 @@ PG_TRIGGER_FORWARD = [
             FROM ledger_new_transfers n
         ) d,
         LATERAL (VALUES (d.account_id, d.debits, d.credits), (d.other, d.credits, d.debits)) AS side(a, dr, cr),
-        LATERAL (SELECT side.a AS account_id, d.month, d.kind, d.reversal_kind, side.dr AS debits, side.cr AS credits) s
-        GROUP BY s.account_id, s.month, s.kind, s.reversal_kind
-        ORDER BY s.account_id, s.month, s.kind, s.reversal_kind
-        ON CONFLICT (account_id, month, kind, reversal_kind) DO UPDATE
+        LATERAL (SELECT side.a AS account_id, d.month, d.kind, d.reversal_kind, side.dr AS debits, side.cr AS credits) x
+        JOIN ledger_account a ON a.id = x.account_id
+        GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (account_id, month, kind, reversal_kind, stripe) DO UPDATE
         SET debits = r.debits + excluded.debits, credits = r.credits + excluded.credits,
             count = r.count + excluded.count;
         RETURN NULL;
     END $$;
-    """,
+    """,  # noqa: S608 (constant SQL fragments, no input)
     """
     CREATE OR REPLACE TRIGGER ledger_transfer_rollup AFTER INSERT ON ledger_transfer
         REFERENCING NEW TABLE AS ledger_new_transfers
@@ -64,16 +74,18 @@ SQLITE_TRIGGER_FORWARD = [
     BEGIN
         INSERT INTO ledger_monthlyrollup (account_id, month, kind, reversal_kind, debits, credits, count)
         VALUES (NEW.debit_account_id, {_SQLITE_MONTH}, NEW.kind, {_SQLITE_REVERSED}, NEW.amount, 0, 1)
-        ON CONFLICT (account_id, month, kind, reversal_kind) DO UPDATE
+        ON CONFLICT (account_id, month, kind, reversal_kind, stripe) DO UPDATE
         SET debits = debits + excluded.debits, count = count + 1;
         INSERT INTO ledger_monthlyrollup (account_id, month, kind, reversal_kind, debits, credits, count)
         VALUES (NEW.credit_account_id, {_SQLITE_MONTH}, NEW.kind, {_SQLITE_REVERSED}, 0, NEW.amount, 1)
-        ON CONFLICT (account_id, month, kind, reversal_kind) DO UPDATE
+        ON CONFLICT (account_id, month, kind, reversal_kind, stripe) DO UPDATE
         SET credits = credits + excluded.credits, count = count + 1;
     END;
     """,  # noqa: S608 (constant SQL fragments, no input)
 ]
 SQLITE_TRIGGER_BACKWARD = ["DROP TRIGGER IF EXISTS ledger_transfer_rollup;"]
+# A trigger is not replaced in place on SQLite: installing drops the one there (another migration's) first.
+SQLITE_TRIGGER_FORWARD = SQLITE_TRIGGER_BACKWARD + SQLITE_TRIGGER_FORWARD
 
 
 def _month_sql(vendor: str, column: str) -> str:
@@ -144,7 +156,10 @@ def rollup_differences(connection, limit: int = 20) -> list[str]:
     with connection.cursor() as cur:
         cur.execute(expected_sql(connection.vendor))
         expected = {_key(r): tuple(int(v) for v in r[4:]) for r in cur.fetchall()}
-        cur.execute("SELECT account_id, month, kind, reversal_kind, debits, credits, count FROM ledger_monthlyrollup")
+        cur.execute(  # the stripes of a key (ledger/stripes.py) add up
+            "SELECT account_id, month, kind, reversal_kind, sum(debits), sum(credits), sum(count) "
+            "FROM ledger_monthlyrollup GROUP BY account_id, month, kind, reversal_kind"
+        )
         actual = {_key(r): tuple(int(v) for v in r[4:]) for r in cur.fetchall()}
     out = []
     for key in sorted(expected.keys() | actual.keys()):

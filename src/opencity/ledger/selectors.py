@@ -20,7 +20,12 @@ def account_code(acc: Account) -> str:
 
 
 def host_accounts(host) -> QuerySet[Account]:
-    return Account.objects.filter(host=host).select_related("collective").order_by("kind", "processor", "pk")
+    return (
+        Account.objects.filter(host=host)
+        .with_stripes()
+        .select_related("collective")
+        .order_by("kind", "processor", "pk")
+    )
 
 
 class _Echo:

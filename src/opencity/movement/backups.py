@@ -24,11 +24,13 @@ def fingerprint() -> dict:
     """Row counts of every OpenCity table, the ledger's posted totals, and a digest of the data folder's files."""
     from django.db.models import Sum
 
-    from opencity.ledger.models import Account
+    from opencity.ledger.models import Account, AccountStripe
 
     counts = {m._meta.label_lower: m.objects.count() for m in apps.get_models() if m.__module__.startswith("opencity.")}
-    totals = Account.objects.aggregate(d=Sum("debits_posted"), c=Sum("credits_posted"))
-    return {"counts": counts, "ledger": [totals["d"] or 0, totals["c"] or 0], "files": _files_digest()}
+    rows = Account.objects.aggregate(d=Sum("debits_posted"), c=Sum("credits_posted"))
+    stripes = AccountStripe.objects.aggregate(d=Sum("debits"), c=Sum("credits"))  # see ledger/stripes.py
+    totals = [(rows["d"] or 0) + (stripes["d"] or 0), (rows["c"] or 0) + (stripes["c"] or 0)]
+    return {"counts": counts, "ledger": totals, "files": _files_digest()}
 
 
 def _data_dir() -> Path:

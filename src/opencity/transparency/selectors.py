@@ -161,15 +161,26 @@ def collective_totals(collective) -> dict:
 
 def host_totals(host) -> dict:
     """{"currency", "collectives_count", "total_held", "host_fees_collected"} in minor units."""
-    accounts = Account.objects.filter(host=host).aggregate(
-        held=Coalesce(
-            Sum(
-                F("credits_posted") - F("debits_posted"),
-                filter=Q(kind=AccountKind.COLLECTIVE_FUNDS) & ~Q(collective_id=host.profile_id),
+    # Host fees land in the fees account's stripes too (ledger/stripes.py); funds accounts never do.
+    accounts = (
+        Account.objects.filter(host=host)
+        .with_stripes()
+        .aggregate(
+            held=Coalesce(
+                Sum(
+                    F("credits_posted") - F("debits_posted"),
+                    filter=Q(kind=AccountKind.COLLECTIVE_FUNDS) & ~Q(collective_id=host.profile_id),
+                ),
+                0,
             ),
-            0,
-        ),
-        fees=Coalesce(Sum(F("credits_posted") - F("debits_posted"), filter=Q(kind=AccountKind.HOST_FEES)), 0),
+            fees=Coalesce(
+                Sum(
+                    F("credits_posted") + F("striped_credits") - F("debits_posted") - F("striped_debits"),
+                    filter=Q(kind=AccountKind.HOST_FEES),
+                ),
+                0,
+            ),
+        )
     )
     count = (
         Collective.objects.filter(host=host, status=Collective.Status.ACTIVE)

@@ -3,8 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from opencity.ledger.pgpost import replace_function, restore_function_0006
-from opencity.ledger.rollups import install_rollup_triggers, rebuild_rollups_migration, remove_rollup_triggers
+from opencity.ledger.migrations._ledger_0010 import (
+    install_rollup_triggers_0010,
+    replace_function_0006,
+    restore_function_0006,
+)
+from opencity.ledger.rollups import rebuild_rollups_migration, remove_rollup_triggers
 
 
 class Migration(migrations.Migration):
@@ -32,7 +36,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('account', 'month', 'kind', 'reversal_kind'), name='rollup_key')],
             },
         ),
-        migrations.RunPython(install_rollup_triggers, remove_rollup_triggers, elidable=False),
+        migrations.RunPython(install_rollup_triggers_0010, remove_rollup_triggers, elidable=False),
         migrations.RunPython(rebuild_rollups_migration, migrations.RunPython.noop, elidable=False),
-        migrations.RunPython(replace_function, restore_function_0006, elidable=False),
+        migrations.RunPython(replace_function_0006, restore_function_0006, elidable=False),
     ]
