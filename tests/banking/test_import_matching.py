@@ -157,6 +157,7 @@ def test_stripe_payout_clears_the_clearing_account(host, collective, bank_accoun
         processor_fee=175,
         processor_fee_account=host_account(host, AccountKind.PROCESSOR_FEES, processor="stripe"),
     )
+    clearing.refresh_from_db()
     owed = -clearing.balance  # what Stripe owes the host (its payout)
     assert owed > 0
     services.statement_import(

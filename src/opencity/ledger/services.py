@@ -115,7 +115,9 @@ def post_journal(
     InsufficientFunds, insert the journal and its transfers (database triggers keep the monthly rollups,
     ledger/rollups.py) and bump the cached totals in one UPDATE. On PostgreSQL all of it is one prepared
     statement (ledger/pgpost.py); called many times inside one `transaction.atomic()` (an import), it needs
-    no savepoint per journal: `FOR NO KEY UPDATE` does not block other journals' foreign-key checks.
+    no savepoint per journal: `FOR NO KEY UPDATE` does not block other journals' foreign-key checks. There
+    only the guarded accounts are locked: the host's own accounts are posted in the transaction's stripe
+    (ledger/stripes.py), so journals of one host do not queue behind each other.
     """
     _validate_legs(host, legs)
     if not idempotency_key or len(idempotency_key) > 200:
