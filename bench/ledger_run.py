@@ -43,7 +43,30 @@ def _seed(workers: int) -> tuple[int, list[int]]:
     return host.pk, collective_ids
 
 
-def _worker(collective_id: int, worker: int, count: int, start, done) -> None:
+def _floor_poster(record, worker: int):
+    """The client floor: the first journal goes the whole way (its parameters are kept), then each call sends
+    those parameters again with a new key and public id straight to the prepared statement — no ledger logic,
+    no Django, only psycopg's round trip."""
+    from django.db import connection
+
+    from opencity.ledger import pgpost
+
+    kept, real_run = [], pgpost._run
+    pgpost._run = lambda db, params: (kept.append(params), real_run(db, params))[1]
+    try:
+        record(f"bench:{worker}:floor")
+    finally:
+        pgpost._run = real_run
+
+    def post(key: str) -> None:
+        params = list(kept[0])
+        params[0], params[4] = f"jrn_{key.replace(':', '_')}", key
+        real_run(connection, params)
+
+    return post
+
+
+def _worker(collective_id: int, worker: int, count: int, start, done, floor: bool = False) -> None:
     from django.db import connections
 
     connections.close_all()  # never share the parent's connection after fork
@@ -55,24 +78,32 @@ def _worker(collective_id: int, worker: int, count: int, start, done) -> None:
     host = collective.host
     clearing = ledger.host_account(host, AccountKind.CLEARING, "stripe")
     fees = ledger.host_account(host, AccountKind.PROCESSOR_FEES, "stripe")
-    start.wait()
-    t0 = time.perf_counter()
-    for i in range(count):
+
+    def record(key: str, amount: int = 1000) -> None:
         ledger.record_incoming_payment(
             collective=collective,
-            amount=1000 + i % 500,
-            idempotency_key=f"bench:{worker}:{i}",
+            amount=amount,
+            idempotency_key=key,
             source_account=clearing,
             processor_fee=39,
             processor_fee_account=fees,
             description="bench contribution",
             source_type="bench",
         )
+
+    post = _floor_poster(record, worker) if floor else None
+    start.wait()
+    t0 = time.perf_counter()
+    for i in range(count):
+        if post is not None:
+            post(f"bench:{worker}:{i}")
+        else:
+            record(f"bench:{worker}:{i}", 1000 + i % 500)
     done.put(time.perf_counter() - t0)
     connections.close_all()
 
 
-def run(database_url: str, journals: int, workers: int) -> dict:
+def run(database_url: str, journals: int, workers: int, floor: bool = False) -> dict:
     _setup(database_url)
     from django.core.management import call_command
     from django.db import connections
@@ -83,7 +114,9 @@ def run(database_url: str, journals: int, workers: int) -> dict:
     ctx = mp.get_context("fork")
     start, done = ctx.Barrier(workers + 1), ctx.Queue()
     per_worker = journals // workers
-    procs = [ctx.Process(target=_worker, args=(collective_ids[w], w, per_worker, start, done)) for w in range(workers)]
+    procs = [
+        ctx.Process(target=_worker, args=(collective_ids[w], w, per_worker, start, done, floor)) for w in range(workers)
+    ]
     for p in procs:
         p.start()
     start.wait()
@@ -113,8 +146,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--journals", type=int, default=4000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--client-floor", action="store_true", help="see _floor_poster")
     args = parser.parse_args()
-    result = run(args.database_url, args.journals, args.workers)
+    result = run(args.database_url, args.journals, args.workers, floor=args.client_floor)
     sys.stdout.write(json.dumps(result) + "\n")
 
 

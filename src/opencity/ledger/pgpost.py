@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper
 from django.utils import timezone
 
@@ -124,36 +124,43 @@ def _constraint(exc: IntegrityError) -> str:
     return getattr(diag, "constraint_name", "") or ""
 
 
+def _bigints(values: list[int | None]) -> str:
+    """A bigint[] as PostgreSQL reads it in text (`{1,2,NULL}`): whole numbers need no quoting, and the client
+    does far less than adapting a Python list (with 4 writers on 2 cores, 30-50 µs less per journal)."""
+    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
+
+
 def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int, int], ids: list[int]) -> Journal:
     """Look, lock, check, insert and bump in one statement; returns the Journal (a new one without a re-read)."""
-    public_id = Journal._meta.get_field("public_id").get_default()
+    db = connections[DEFAULT_DB_ALIAS]  # once: each `connection.x` is a lookup in a context-local
+    public_id = Journal._meta.get_field("public_id").default()
     created_at = timezone.now()
     params = [
         public_id, host.pk, fields["kind"], fields["description"], fields["idempotency_key"],
         fields["effective_date"], created_at, fields["created_by_id"], fields["source_type"], fields["source_id"],
         fields["person_id"], fields["anonymous"], fields["counterparty_label"], fields["reverses_id"],
         fields["reason"], host.currency,
-        [leg.debit.pk for leg in legs],
-        [leg.credit.pk for leg in legs],
-        [leg.amount for leg in legs],
+        _bigints([leg.debit.pk for leg in legs]),
+        _bigints([leg.credit.pk for leg in legs]),
+        _bigints([leg.amount for leg in legs]),
         [str(leg.kind) for leg in legs],
         [(leg.description or fields["description"])[:300] for leg in legs],
-        [leg.reversal_of.pk if leg.reversal_of is not None else None for leg in legs],
-        ids,
-        [debits.get(pk, 0) for pk in ids],
-        [credits.get(pk, 0) for pk in ids],
+        _bigints([leg.reversal_of.pk if leg.reversal_of is not None else None for leg in legs]),
+        _bigints(ids),
+        _bigints([debits.get(pk, 0) for pk in ids]),
+        _bigints([credits.get(pk, 0) for pk in ids]),
         json.dumps(fields["facts"]) if fields["facts"] else None,
     ]  # fmt: skip
     try:
-        if connection.in_atomic_block and fields["reverses_id"] is not None:
+        if db.in_atomic_block and fields["reverses_id"] is not None:
             # A reversal racing another reversal of the same journal fails on the unique `reverses`: a
             # savepoint keeps the caller's transaction usable (journal_reverse answers AlreadyReversed).
             with transaction.atomic():
-                journal_id = _run(params)
+                journal_id = _run(db, params)
         else:
             # Autocommit: one statement, its own transaction. Inside a caller's transaction (an import
             # posting many journals) no savepoint is needed: a retry and a refused overdraft write nothing.
-            journal_id = _run(params)
+            journal_id = _run(db, params)
     except IntegrityError as exc:
         if _constraint(exc) == OVERDRAFT_CONSTRAINT:  # the database's last line (checked above under lock)
             raise InsufficientFunds() from None
@@ -164,31 +171,31 @@ def post(*, host, legs, fields: dict, debits: dict[int, int], credits: dict[int,
         return Journal.objects.get(pk=-journal_id)
     journal = Journal(id=journal_id, public_id=public_id, host=host, created_at=created_at, **fields)
     journal._state.adding = False
-    journal._state.db = connection.alias
+    journal._state.db = db.alias
     return journal
 
 
 EXPLICIT_PREPARE_ONLY = 2**31 - 1
 
 
-def _run(params: list) -> int:
-    """One round trip: a statement prepared once per connection, parameters sent in binary.
+def _run(db, params: list) -> int:
+    """One round trip: a statement prepared once per connection.
 
     Django's PostgreSQL cursors bind client-side (the SQL is re-formatted in Python for every call: most of
     a journal's client time); this one call binds server-side. Errors are mapped as Django maps them, and
     the query is logged as Django logs queries (CaptureQueriesContext sees it)."""
-    connection.ensure_connection()
-    conn = connection.connection
+    db.ensure_connection()
+    conn = db.connection
     if conn.prepare_threshold is None:  # Django turns preparing off; only an explicit prepare=True prepares then
         conn.prepare_threshold = EXPLICIT_PREPARE_ONLY
-    with connection.wrap_database_errors:
+    with db.wrap_database_errors:
         raw = psycopg.Cursor(conn)
         try:
-            if connection.queries_logged:
-                with CursorDebugWrapper(raw, connection).debug_sql(CALL_SQL, params):
-                    raw.execute(CALL_SQL, params, prepare=True, binary=True)
+            if db.queries_logged:
+                with CursorDebugWrapper(raw, db).debug_sql(CALL_SQL, params):
+                    raw.execute(CALL_SQL, params, prepare=True)
             else:
-                raw.execute(CALL_SQL, params, prepare=True, binary=True)
+                raw.execute(CALL_SQL, params, prepare=True)
             return raw.fetchone()[0]
         finally:
             raw.close()
