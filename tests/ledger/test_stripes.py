@@ -72,7 +72,9 @@ def test_two_collectives_of_one_host_take_gifts_at_the_same_time(collective, sec
 
 
 @pytest.mark.django_db
-def test_host_accounts_are_totalled_from_their_row_and_their_stripes(collective, second, host_admin, check_ledger):
+def test_host_accounts_are_totalled_from_their_row_and_their_stripes(
+    client, collective, second, host_admin, check_ledger
+):
     for c, amount in ((collective, 1000), (second, 2500), (collective, 700)):
         contribute(c, amount, fee=31)
     funds.added_funds_record(
@@ -96,6 +98,10 @@ def test_host_accounts_are_totalled_from_their_row_and_their_stripes(collective,
         assert not striped.exists() and not MonthlyRollup.objects.filter(stripe__gt=0).exists()
     fees_collected = sum(_sums(ledger.host_account(host, AccountKind.HOST_FEES))[1:])
     assert host_totals(host)["host_fees_collected"] == fees_collected > 0
+    # The host's books list every account with its debits, credits and balance: row + stripes.
+    client.force_login(host_admin)
+    shown = client.get(f"/{host.slug}/admin/ledger").context["accounts"]
+    assert {a.pk: (a.debits_total, a.credits_total) for a in shown} == {a.pk: _sums(a) for a in shown}
     check_ledger()
 
 
