@@ -52,7 +52,7 @@ def ledger_breaches() -> tuple[list[str], dict]:
     rows = Account.objects.order_by("pk").values_list(
         "pk", "host_id", "currency", "kind", "debits_posted", "credits_posted", "debits_must_not_exceed_credits"
     )
-    stripes = striped_totals(Account.objects.all())  # a host's own accounts: row + stripes (ledger/stripes.py)
+    stripes = striped_totals()  # a host's own accounts: row + stripes (ledger/stripes.py)
     for pk, host_id, currency, kind, debits, credits, guarded in rows.iterator(chunk_size=5000):
         accounts += 1
         if pk in stripes:

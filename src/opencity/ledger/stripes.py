@@ -48,16 +48,11 @@ CLAIM_SQL = f"""
 """
 
 
-def striped_totals(accounts) -> dict[int, tuple[int, int]]:
-    """{account id: (debits, credits)} held in stripes by the accounts of the queryset `accounts`."""
+def striped_totals() -> dict[int, tuple[int, int]]:
+    """{account id: (debits, credits)} held in stripes, for every account that has any."""
     from opencity.ledger.models import AccountStripe
 
-    rows = (
-        AccountStripe.objects.filter(account__in=accounts)
-        .order_by()
-        .values_list("account")
-        .annotate(d=Sum("debits"), c=Sum("credits"))
-    )
+    rows = AccountStripe.objects.order_by().values_list("account").annotate(d=Sum("debits"), c=Sum("credits"))
     return {pk: (int(d), int(c)) for pk, d, c in rows}
 
 
