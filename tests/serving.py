@@ -28,18 +28,25 @@ def database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+MESSAGE_END = "\n" + "-" * 79 + "\n"  # what django.core.mail.backends.filebased writes after each message
+
+
 class Served:
     def __init__(self, proc: subprocess.Popen, url: str, mail: Path):
         self.proc, self.url, self.mail = proc, url, mail
         self.output = ""
 
     def wait_for_mail(self, seconds: float, containing: str = "") -> str:
-        """The text of the first email file (containing `containing`), or "" after `seconds`."""
+        """The text of the first email file (containing `containing`), or "" after `seconds`.
+
+        Django's file backend creates the file, then writes the message and a line of 79 dashes: a file without
+        that line is still being written (read then, it would be empty or cut short) and is looked at again.
+        """
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             for path in sorted(self.mail.iterdir()):
                 text = path.read_text()
-                if containing in text:
+                if text.endswith(MESSAGE_END) and containing in text:
                     return text
             time.sleep(0.3)
         return ""

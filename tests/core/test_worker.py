@@ -120,3 +120,30 @@ def test_a_past_due_email_about_a_membership_renewed_since_is_dropped(settings, 
     RecurringContribution.objects.filter(pk=rec.pk).update(status="past_due")
     send_recurring_email.call(recurring_id=rec.pk, kind="past_due")
     assert len(mailoutbox) == 1
+
+
+def test_waiting_for_mail_skips_a_file_the_worker_is_still_writing(tmp_path):
+    """The file backend creates the file before it writes the message: read in between, it is empty. The wait
+    must not take that for the email (a flaky CI run once did)."""
+    import threading
+
+    from django.core.mail import EmailMessage
+    from django.core.mail.backends.filebased import EmailBackend
+
+    from tests.serving import Served
+
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    backend = EmailBackend(file_path=str(mail))
+    backend.open()  # the file now exists, empty
+
+    def finish():
+        backend.send_messages([EmailMessage(subject="Written late", body="Hello", to=["a@example.org"])])
+        backend.close()
+
+    timer = threading.Timer(1.0, finish)
+    timer.start()
+    try:
+        assert "Written late" in Served(proc=None, url="", mail=mail).wait_for_mail(30)
+    finally:
+        timer.join()
