@@ -46,7 +46,10 @@ class FakeStripe:
         self.fail_next = 0
         self.next_refund_fee_refunded = 0  # the fee Stripe returns on the next refund created through the API
         self.next_refund_status = "succeeded"  # "pending" for a refund that takes days (some cards, SEPA)
-        self.refund_delay = 0.0  # seconds Stripe takes to answer a refund (a slow network)
+        # A slow Stripe: with a gate, a refund request is held (the refund not made) until the test opens it.
+        self.refund_gate: threading.Event | None = None
+        self.refund_held = threading.Event()  # set when a refund request is being held at the gate
+        self.refund_gate_opened = False  # the held refund went on because the gate opened (not a 60 s timeout)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -95,8 +98,9 @@ class FakeStripe:
     # --- HTTP -----------------------------------------------------------------------------------------
 
     def dispatch(self, method: str, path: str, params: dict, headers: dict):
-        if method == "POST" and path == "/v1/refunds" and self.refund_delay:
-            time.sleep(self.refund_delay)  # outside the lock: other requests are answered meanwhile
+        if method == "POST" and path == "/v1/refunds" and self.refund_gate is not None:
+            self.refund_held.set()  # outside the lock: other requests are answered meanwhile
+            self.refund_gate_opened = self.refund_gate.wait(timeout=60)
         with self.lock:
             self.requests.append((method, path, params, headers))
             if self.fail_next:

@@ -5,7 +5,6 @@ Stripe is the local fake (real `stripe` library at its HTTP boundary); events ca
 `checkout.session.async_payment_failed` (a session)."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -249,8 +248,10 @@ def test_clearing_is_gross_minus_fees_minus_refunds_and_the_payout_clears_it(
 
 @pytest.mark.django_db(transaction=True)
 def test_slow_refund_does_not_block_other_collectives(fake_stripe, check_ledger):
-    """While one refund waits 3 s for Stripe, another collective's payment and an expense approval of the
-    same host go through at once (PostgreSQL: real row locks; SQLite: the write lock is not held either)."""
+    """While one refund is held at Stripe, another collective's payment and an expense approval of the same host
+    go through (PostgreSQL: real row locks; SQLite: the write lock is not held either). Stripe answers the refund
+    only once they are done: had the refund kept a lock they need, they would wait for Stripe's 60 s timeout and
+    finish after the refund, and the test says so."""
     from opencity.expenses import services as expense_services
     from tests.expenses.conftest import submit
 
@@ -262,14 +263,14 @@ def test_slow_refund_does_not_block_other_collectives(fake_stripe, check_ledger)
     b_admin = b.admins.first()
     expense = submit(b, make_user(), amount=1000)
     other_payment = give(b, amount=1500, method="stripe")  # pending at Stripe; settled below
-    fake_stripe.refund_delay = 3.0
+    fake_stripe.refund_gate = threading.Event()
     errors: list[BaseException] = []
-    refund_done: list[float] = []
+    refund_done = threading.Event()
 
     def slow_refund():
         try:
             settlement.contribution_refund(contribution=c, by=admin, reason="Given twice")
-            refund_done.append(time.monotonic())
+            refund_done.set()
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
@@ -277,22 +278,19 @@ def test_slow_refund_does_not_block_other_collectives(fake_stripe, check_ledger)
 
     t = threading.Thread(target=slow_refund)
     t.start()
-    for _ in range(100):  # the intent is recorded just before Stripe is called
-        if RefundIntent.objects.exists():
-            break
-        time.sleep(0.05)
-    time.sleep(0.2)  # now waiting for Stripe
+    assert fake_stripe.refund_held.wait(timeout=60), errors  # the refund is now waiting for Stripe
     top_up(b, 5000, key="other-collective-payment")
     settlement.contribution_record_paid(
         contribution=other_payment, processor="stripe", processor_fee=30, external_payment_id="ch_other"
     )
     expense_services.expense_approve(expense=expense, by=b_admin)
-    others_done = time.monotonic()
+    finished_before_the_refund = not refund_done.is_set()
+    fake_stripe.refund_gate.set()
     t.join()
-    fake_stripe.refund_delay = 0
+    fake_stripe.refund_gate = None
     assert not errors, errors
     # The other collective's payment and approval did not wait for the refund's Stripe call to return.
-    assert others_done < refund_done[0] - 1.0, f"finished {refund_done[0] - others_done:.2f}s before the refund"
+    assert finished_before_the_refund and fake_stripe.refund_gate_opened
     c.refresh_from_db()
     assert c.status == "refunded"
     check_ledger()
