@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from opencity.accounts import services
+from opencity.accounts import rate_limits
 from opencity.accounts.models import RateLimitEvent
 from tests.accounts.test_login import login
 from tests.conftest import make_user
@@ -84,21 +84,21 @@ def test_resend_confirmation_limited_per_ip(client, mailoutbox, settings, django
 def test_kinds_are_counted_apart(settings):
     settings.EMAIL_RATE_LIMIT = 1
     settings.LOGIN_RATE_LIMIT = 1
-    assert services.rate_take(kind=Kind.PASSWORD_RESET, email="x@example.org", ip="10.0.0.1")
-    assert services.rate_take(kind=Kind.CONFIRM_RESEND, email="x@example.org", ip="10.0.0.1")
-    assert not services.login_is_limited(email="x@example.org", ip="10.0.0.1")
-    assert not services.rate_take(kind=Kind.PASSWORD_RESET, email="X@example.org", ip="10.0.0.2")
+    assert rate_limits.rate_take(kind=Kind.PASSWORD_RESET, email="x@example.org", ip="10.0.0.1")
+    assert rate_limits.rate_take(kind=Kind.CONFIRM_RESEND, email="x@example.org", ip="10.0.0.1")
+    assert not rate_limits.login_is_limited(email="x@example.org", ip="10.0.0.1")
+    assert not rate_limits.rate_take(kind=Kind.PASSWORD_RESET, email="X@example.org", ip="10.0.0.2")
 
 
 def test_knobs_fall_back_to_the_environment(monkeypatch, settings):
     for name in ("EMAIL_RATE_LIMIT", "EMAIL_RATE_LIMIT_PER_IP", "EMAIL_RATE_WINDOW"):
         if hasattr(settings, name):
             delattr(settings, name)
-    assert services.rate_policy(Kind.PASSWORD_RESET) == (3, 10, 3600)
+    assert rate_limits.rate_policy(Kind.PASSWORD_RESET) == (3, 10, 3600)
     monkeypatch.setenv("EMAIL_RATE_LIMIT", "7")
-    assert services.rate_policy(Kind.PASSWORD_RESET)[0] == 7
+    assert rate_limits.rate_policy(Kind.PASSWORD_RESET)[0] == 7
     settings.EMAIL_RATE_LIMIT = 4
-    assert services.rate_policy(Kind.PASSWORD_RESET)[0] == 4
+    assert rate_limits.rate_policy(Kind.PASSWORD_RESET)[0] == 4
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,7 +109,7 @@ def test_requests_racing_at_the_limit_never_pass_it(settings):
     def attempt(n):
         try:
             barrier.wait(timeout=10)
-            results.append(services.rate_take(kind=Kind.PASSWORD_RESET, email="race@example.org", ip=f"10.1.0.{n}"))
+            results.append(rate_limits.rate_take(kind=Kind.PASSWORD_RESET, email="race@example.org", ip=f"10.1.0.{n}"))
         finally:
             connection.close()
 

@@ -102,7 +102,7 @@ def test_the_per_ip_budget_still_stops_spraying_across_accounts(client, settings
 
 
 def test_the_per_ip_budget_is_larger_by_default():
-    from opencity.accounts import services
+    from opencity.accounts import rate_limits
 
-    per_account, per_ip, window = services.rate_policy(RateLimitEvent.Kind.LOGIN)
+    per_account, per_ip, window = rate_limits.rate_policy(RateLimitEvent.Kind.LOGIN)
     assert per_ip > per_account and window == 900

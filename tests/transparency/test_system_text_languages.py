@@ -8,7 +8,8 @@ import pytest
 from django.utils import translation
 
 from opencity.contributions import services as contributions
-from opencity.contributions.refunds import ProcessorDispute, ProcessorRefund, dispute_record, refund_record
+from opencity.contributions.disputes import ProcessorDispute, dispute_record
+from opencity.contributions.refunds import ProcessorRefund, refund_record
 from opencity.expenses import payouts
 from opencity.ledger import services as ledger
 from opencity.ledger.models import Journal, Transfer, TransferKind

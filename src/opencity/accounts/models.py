@@ -9,6 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def normalize_email(email: str) -> str:
+    """How an address is compared and stored: trimmed, lower case."""
+    return (email or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 

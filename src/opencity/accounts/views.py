@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from opencity.accounts import otp, permissions, services
+from opencity.accounts import otp, permissions, rate_limits, services
 from opencity.accounts.conf import knob_list
 from opencity.accounts.forms import LoginForm, PasswordResetForm, SecondFactorForm, SignupForm
 from opencity.accounts.models import RateLimitEvent, User
@@ -65,7 +65,7 @@ def _complete_login(request, user: User, next_url: str = "", *, second_factor: b
     if second_factor:
         user.otp_verified_at = time.time()
     auth_login(request, user, backend=MODEL_BACKEND)
-    services.login_attempts_clear(email=user.email)
+    rate_limits.login_attempts_clear(email=user.email)
     if user.preferred_language:
         translation.activate(user.preferred_language)
         request.LANGUAGE_CODE = user.preferred_language
@@ -78,7 +78,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email, ip = form.cleaned_data["email"], _client_ip(request)
-        if not services.rate_take(kind=RateLimitEvent.Kind.SIGNUP, email=email, ip=ip):
+        if not rate_limits.rate_take(kind=RateLimitEvent.Kind.SIGNUP, email=email, ip=ip):
             form.add_error(None, _("Too many sign-ups from this address. Please try again in an hour."))
             return render(request, "accounts/signup.html", {"form": form}, status=429)
         try:
@@ -124,7 +124,7 @@ def resend_confirmation(request):
         return redirect("accounts:login")
     user = User.objects.filter(pk=user_pk, is_active=True).first()
     # Over the limit for this address or this IP, nothing is sent and the answer stays the same.
-    if user is not None and services.rate_take(
+    if user is not None and rate_limits.rate_take(
         kind=RateLimitEvent.Kind.CONFIRM_RESEND, email=user.email, ip=_client_ip(request)
     ):
         services.confirmation_send(user=user)
@@ -133,7 +133,7 @@ def resend_confirmation(request):
 
 
 def _too_many_message() -> str:
-    minutes = max(1, services.rate_policy(RateLimitEvent.Kind.LOGIN)[2] // 60)
+    minutes = max(1, rate_limits.rate_policy(RateLimitEvent.Kind.LOGIN)[2] // 60)
     return _("Too many failed attempts. For your safety, wait %(minutes)s minutes and try again.") % {
         "minutes": minutes
     }
@@ -147,12 +147,12 @@ def login(request):
     resend_token = ""
     if request.method == "POST" and form.is_valid():
         email, ip = form.cleaned_data["email"], _client_ip(request)
-        if services.login_is_limited(email=email, ip=ip):
+        if rate_limits.login_is_limited(email=email, ip=ip):
             form.add_error(None, _too_many_message())
         else:
             user = authenticate(request, email=email, password=form.cleaned_data["password"])
             if user is None:
-                services.login_attempt_record(email=email, ip=ip)
+                rate_limits.login_attempt_record(email=email, ip=ip)
                 form.add_error(None, _("The email address or the password is wrong."))
             elif not user.email_confirmed:
                 resend_token = signing.dumps(user.pk, salt=RESEND_SALT)
@@ -185,12 +185,12 @@ def login_otp(request):
 def _second_factor_check(request, user: User, form) -> bool:
     """A TOTP or recovery code typed at login or at the sudo prompt; wrong ones are counted and limited."""
     ip = _client_ip(request)
-    if services.second_factor_is_limited(email=user.email, ip=ip):
+    if rate_limits.second_factor_is_limited(email=user.email, ip=ip):
         form.add_error(None, _too_many_message())
         return False
     if services.second_factor_verify(user=user, code=form.cleaned_data["otp"]):
         return True
-    services.second_factor_failure_record(email=user.email, ip=ip)
+    rate_limits.second_factor_failure_record(email=user.email, ip=ip)
     form.add_error("otp", _("This code is not valid. Check your device's clock and try again."))
     return False
 
@@ -274,7 +274,7 @@ class PasswordReset(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        allowed = services.rate_take(
+        allowed = rate_limits.rate_take(
             kind=RateLimitEvent.Kind.PASSWORD_RESET, email=form.cleaned_data["email"], ip=_client_ip(self.request)
         )
         if allowed:
@@ -291,7 +291,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         services.user_mark_email_confirmed(user=self.user)
-        services.login_attempts_clear(email=self.user.email)
+        rate_limits.login_attempts_clear(email=self.user.email)
         # Whoever knew the old password may have made a token with it.
         services.api_tokens_revoke_all(user=self.user)
         return response

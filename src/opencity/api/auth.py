@@ -12,6 +12,7 @@ import time
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from opencity.accounts import rate_limits
 from opencity.accounts import services as accounts
 from opencity.accounts.models import ApiToken
 
@@ -25,12 +26,12 @@ def _second_factor(request, user) -> None:
     from opencity.accounts.views import client_ip
 
     ip = client_ip(request)
-    if accounts.second_factor_is_limited(email=user.email, ip=ip):
+    if rate_limits.second_factor_is_limited(email=user.email, ip=ip):
         return
     if accounts.totp_verify(user=user, code=code):
         user.otp_verified_at = time.time()
     else:
-        accounts.second_factor_failure_record(email=user.email, ip=ip)
+        rate_limits.second_factor_failure_record(email=user.email, ip=ip)
 
 
 def user_for_token(raw: str):

@@ -350,22 +350,22 @@ def install() -> None:
     )
 
 
-# Refunds and disputes live in contributions/refunds.py (they post what the processor really moved); they
-# are reachable from here too, lazily, since refunds.py builds on this module.
-_FROM_REFUNDS = (
-    "FAILED_REFUND",
-    "ProcessorDispute",
-    "ProcessorRefund",
-    "contribution_refund",
-    "dispute_record",
-    "refund_mark_failed",
-    "refund_record",
-)
+# Refunds and disputes live in contributions/refunds.py and disputes.py (they post what the processor really
+# moved); they are reachable from here too, lazily, since both build on this module.
+_ELSEWHERE = {
+    "FAILED_REFUND": "refunds",
+    "ProcessorRefund": "refunds",
+    "contribution_refund": "refunds",
+    "refund_mark_failed": "refunds",
+    "refund_record": "refunds",
+    "ProcessorDispute": "disputes",
+    "dispute_record": "disputes",
+}
 
 
 def __getattr__(name: str):
-    if name in _FROM_REFUNDS:
-        from opencity.contributions import refunds
+    if name in _ELSEWHERE:
+        import importlib
 
-        return getattr(refunds, name)
+        return getattr(importlib.import_module(f"opencity.contributions.{_ELSEWHERE[name]}"), name)
     raise AttributeError(name)

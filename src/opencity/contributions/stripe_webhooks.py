@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from opencity.contributions import recurring as recurring_services
 from opencity.contributions import settlement
+from opencity.contributions.disputes import ProcessorDispute, dispute_record
 from opencity.contributions.models import Contribution, RecurringContribution
-from opencity.contributions.refunds import FAILED_REFUND, ProcessorDispute, dispute_record, refund_record
+from opencity.contributions.refunds import FAILED_REFUND, refund_record
 from opencity.payments import pipeline, stripe_api
 
 # --- finding our records -------------------------------------------------------------------------------
