@@ -25,7 +25,7 @@ def test_a_queued_status_email_about_a_state_that_changed_is_dropped_not_sent_st
     """'Waits for your approval' queued, the expense approved before the worker ran: the email is dropped."""
     from django_tasks.base import TaskResultStatus
 
-    from opencity.expenses import services as expenses
+    from opencity.expenses import approvals
     from tests.expenses.conftest import approved, make_collective, make_host, make_user, submit
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -33,7 +33,7 @@ def test_a_queued_status_email_about_a_state_that_changed_is_dropped_not_sent_st
     submitter = make_user(name="Sam Submitter")
     stale = submit(collective, submitter, title="Paint for the stale mural")
     fresh = approved(collective, submitter, title="Flyers still waiting")
-    expenses.expense_approve(expense=stale, by=collective.admins.first())
+    approvals.expense_approve(expense=stale, by=collective.admins.first())
     queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY).count()
     assert queued >= 3  # two "waits for your approval" emails and two "approved" ones, at least
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from opencity.expenses import services
+from opencity.expenses import approvals, services
 from opencity.expenses.demo import demo_iban, tiny_pdf, tiny_png
 from opencity.expenses.models import ExpenseStatus
 from opencity.ledger import services as ledger
@@ -68,7 +68,7 @@ def submit(collective, by, amount=1250, draft=False, **kw):
 def approved(collective, by, amount=1250, approver=None, **kw):
     expense = submit(collective, by, amount, **kw)
     approver = approver or collective.admins.first()
-    return services.expense_approve(expense=expense, by=approver)
+    return approvals.expense_approve(expense=expense, by=approver)
 
 
 class World:

@@ -3,7 +3,7 @@ new approval round — "save draft" included — so €60 approved once cannot b
 
 import pytest
 
-from opencity.expenses import services
+from opencity.expenses import approvals, services
 from opencity.expenses.models import ExpenseStatus, PayeeType
 from opencity.hosting import services as hosting
 from tests.expenses.conftest import enable_2fa, fund, item, make_collective, make_host, make_user, payee, submit
@@ -44,13 +44,13 @@ def _edit(expense, by, *, items=None, payee_input=None, submit=False):
 def test_save_draft_from_60_to_900_needs_two_fresh_approvals(setup, check_ledger):
     collective, admin_a, admin_b, submitter = setup
     expense = submit(collective, submitter, amount=6000)
-    expense = services.expense_approve(expense=expense, by=admin_a)
+    expense = approvals.expense_approve(expense=expense, by=admin_a)
     assert expense.status == ExpenseStatus.PENDING  # 1 of 2
     expense = _edit(expense, submitter, items=[item(90000)], submit=False)  # "save draft"
     assert expense.amount == 90000
-    expense = services.expense_approve(expense=expense, by=admin_b)
+    expense = approvals.expense_approve(expense=expense, by=admin_b)
     assert expense.status == ExpenseStatus.PENDING, "€900 approved with one approval of that amount"
-    expense = services.expense_approve(expense=expense, by=admin_a)
+    expense = approvals.expense_approve(expense=expense, by=admin_a)
     assert expense.status == ExpenseStatus.APPROVED
     assert expense.approvals.filter(round=expense.submission_round).count() == 2
     check_ledger()
@@ -60,7 +60,7 @@ def test_save_draft_from_60_to_900_needs_two_fresh_approvals(setup, check_ledger
 def test_every_material_change_starts_a_new_round(setup, change):
     collective, admin_a, admin_b, submitter = setup
     expense = submit(collective, submitter, amount=6000)
-    expense = services.expense_approve(expense=expense, by=admin_a)
+    expense = approvals.expense_approve(expense=expense, by=admin_a)
     round_before = expense.submission_round
     if change == "items":
         expense = _edit(expense, submitter, items=[item(3000, description="A"), item(3000, description="B")])
@@ -75,16 +75,16 @@ def test_every_material_change_starts_a_new_round(setup, change):
     else:
         expense = _edit(expense, submitter, payee_input=payee())
     assert expense.submission_round > round_before
-    expense = services.expense_approve(expense=expense, by=admin_b)
+    expense = approvals.expense_approve(expense=expense, by=admin_b)
     assert expense.status == ExpenseStatus.PENDING
 
 
 def test_saving_without_a_change_keeps_the_round(setup):
     collective, admin_a, admin_b, submitter = setup
     expense = submit(collective, submitter, amount=6000)
-    expense = services.expense_approve(expense=expense, by=admin_a)
+    expense = approvals.expense_approve(expense=expense, by=admin_a)
     expense = _edit(expense, submitter)
-    expense = services.expense_approve(expense=expense, by=admin_b)
+    expense = approvals.expense_approve(expense=expense, by=admin_b)
     assert expense.status == ExpenseStatus.APPROVED
 
 
@@ -93,7 +93,7 @@ def test_the_edit_page_save_draft_starts_a_new_round(setup, client):
 
     collective, admin_a, admin_b, submitter = setup
     expense = submit(collective, submitter, amount=6000)
-    services.expense_approve(expense=expense, by=admin_a)
+    approvals.expense_approve(expense=expense, by=admin_a)
     kept = expense.items.get()
     client.force_login(submitter)
     data = _form(
@@ -111,5 +111,5 @@ def test_the_edit_page_save_draft_starts_a_new_round(setup, client):
     assert res.status_code == 302, res.content.decode()[:2000]
     expense.refresh_from_db()
     assert expense.amount == 90000
-    expense = services.expense_approve(expense=expense, by=admin_b)
+    expense = approvals.expense_approve(expense=expense, by=admin_b)
     assert expense.status == ExpenseStatus.PENDING

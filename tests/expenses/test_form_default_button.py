@@ -3,7 +3,7 @@
 import lxml.html
 import pytest
 
-from opencity.expenses import services
+from opencity.expenses import approvals
 from opencity.expenses.models import Expense, ExpenseStatus
 from tests.expenses.conftest import submit
 from tests.expenses.test_pages import _form
@@ -33,7 +33,7 @@ def test_enter_submits_the_expense_not_add_an_item(world, client):
 
 def test_enter_on_the_edit_form_saves_and_submits(world, client):
     expense = submit(world.collective, world.submitter, 1000)
-    services.expense_mark_incomplete(expense=expense, by=world.host_admin, note="Add the date")
+    approvals.expense_mark_incomplete(expense=expense, by=world.host_admin, note="Add the date")
     client.force_login(world.submitter)
     page = client.get(f"/{world.collective.slug}/expenses/{expense.public_id}/edit").content.decode()
     first = _submit_buttons(page)[0]

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from opencity.expenses import services
+from opencity.expenses import approvals, services
 from opencity.expenses.demo import tiny_pdf
 from opencity.expenses.models import Expense, ExpenseComment, ExpenseStatus, PayoutBatch, ReceiptUpload
 from opencity.ledger import services as ledger
@@ -260,7 +260,7 @@ def test_drafts_are_not_public(world, client):
 
 def test_edit_incomplete_and_resubmit_keeps_receipt(world, client):
     expense = submit(world.collective, world.submitter, 1000)
-    services.expense_mark_incomplete(expense=expense, by=world.host_admin, note="Add the date")
+    approvals.expense_mark_incomplete(expense=expense, by=world.host_admin, note="Add the date")
     client.force_login(world.submitter)
     page = client.get(_url(expense, "/edit"))
     assert page.status_code == 200
@@ -397,7 +397,7 @@ def test_pages_render_in_every_language(world, client, lang):
     world.host.expense_two_approvals_above = 100
     world.host.save()
     expense = submit(world.collective, world.submitter, 5000)
-    services.expense_approve(expense=expense, by=world.collective_admin)
+    approvals.expense_approve(expense=expense, by=world.collective_admin)
     client.force_login(world.host_admin)
     for url in (
         f"/{lang}/{world.collective.slug}/expenses",
@@ -438,7 +438,7 @@ MORE = {
     # action: (setup, roles allowed, status after)
     "submit": (lambda w: submit(w.collective, w.submitter, draft=True), {"submitter"}, ExpenseStatus.PENDING),
     "release": (
-        lambda w: services.expense_hold(expense=submit(w.collective, w.submitter), by=w.host_admin),
+        lambda w: approvals.expense_hold(expense=submit(w.collective, w.submitter), by=w.host_admin),
         {"host_admin"},
         ExpenseStatus.PENDING,
     ),

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from opencity.core.errors import Conflict, ValidationFailed
-from opencity.expenses import payouts, services
+from opencity.expenses import approvals, payouts, services
 from opencity.expenses.models import ExpenseStatus, PayoutBatch, PayoutLine, PayoutMethod
 from opencity.ledger import services as ledger
 from opencity.ledger.models import Transfer, TransferKind
@@ -49,7 +49,7 @@ def test_the_issue_scenario_edited_to_900_with_a_new_iban_is_never_paid_from_the
     old_line = expense.payout_lines.get()
 
     # Marked incomplete while its file is still ready: its line is dropped and the file rebuilt without it.
-    services.expense_mark_incomplete(expense=expense, by=w.host_admin, note="Wrong account")
+    approvals.expense_mark_incomplete(expense=expense, by=w.host_admin, note="Wrong account")
     old_line.refresh_from_db()
     batch.refresh_from_db()
     assert old_line.status == PayoutLine.Status.CANCELLED
@@ -67,7 +67,7 @@ def test_the_issue_scenario_edited_to_900_with_a_new_iban_is_never_paid_from_the
         items=[item(90000)],
         payee=payee(iban=new_iban),
     )
-    expense = services.expense_approve(expense=expense, by=w.collective_admin)
+    expense = approvals.expense_approve(expense=expense, by=w.collective_admin)
     assert expense.status == ExpenseStatus.APPROVED
 
     # The old file is sent and confirmed: it pays the other expense only.
@@ -96,9 +96,9 @@ def test_the_last_line_leaving_cancels_the_ready_file(world, leave, check_ledger
     expense = approved(w.collective, w.submitter, 1000)
     batch = payouts.payout_batch_create(host=w.host, by=w.host_admin)
     if leave == "reject":
-        services.expense_reject(expense=expense, by=w.collective_admin, note="No")
+        approvals.expense_reject(expense=expense, by=w.collective_admin, note="No")
     else:
-        services.expense_hold(expense=expense, by=w.host_admin, note="Wait")
+        approvals.expense_hold(expense=expense, by=w.host_admin, note="Wait")
     batch.refresh_from_db()
     assert batch.status == PayoutBatch.Status.CANCELLED and batch.count == 0
     with pytest.raises(Conflict):

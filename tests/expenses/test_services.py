@@ -1,7 +1,7 @@
 import pytest
 
 from opencity.core.errors import Conflict, PermissionDenied
-from opencity.expenses import payouts, services
+from opencity.expenses import approvals, payouts, services
 from opencity.expenses.models import Expense, ExpenseEvent, ExpenseStatus
 from opencity.ledger import services as ledger
 from opencity.ledger.errors import InsufficientFunds
@@ -16,7 +16,7 @@ def test_submit_approve_pay_writes_events_and_ledger(world, check_ledger, mails)
     expense = submit(w.collective, w.submitter, 2500)
     assert expense.status == ExpenseStatus.PENDING
     assert [m.to for m in mails] == [[w.collective_admin.email]]
-    services.expense_approve(expense=expense, by=w.collective_admin)
+    approvals.expense_approve(expense=expense, by=w.collective_admin)
     expense.refresh_from_db()
     assert expense.status == ExpenseStatus.APPROVED
     before = ledger.funds_account(w.collective).balance
@@ -38,9 +38,9 @@ def test_own_expense_needs_another_admin(world):
     w = world
     expense = submit(w.collective, w.collective_admin)
     with pytest.raises(PermissionDenied) as exc:
-        services.expense_approve(expense=expense, by=w.collective_admin)
+        approvals.expense_approve(expense=expense, by=w.collective_admin)
     assert exc.value.code == "own_expense"
-    services.expense_approve(expense=expense, by=w.host_admin)
+    approvals.expense_approve(expense=expense, by=w.host_admin)
     assert Expense.objects.get(pk=expense.pk).status == ExpenseStatus.APPROVED
 
 
@@ -49,14 +49,14 @@ def test_two_approvals_above_threshold(world):
     w.host.expense_two_approvals_above = 10_000
     w.host.save()
     expense = submit(w.collective, w.submitter, 20_000)
-    services.expense_approve(expense=expense, by=w.collective_admin)
+    approvals.expense_approve(expense=expense, by=w.collective_admin)
     assert Expense.objects.get(pk=expense.pk).status == ExpenseStatus.PENDING
     with pytest.raises(Conflict):
-        services.expense_approve(expense=expense, by=w.collective_admin)
-    services.expense_approve(expense=expense, by=w.host_admin)
+        approvals.expense_approve(expense=expense, by=w.collective_admin)
+    approvals.expense_approve(expense=expense, by=w.host_admin)
     assert Expense.objects.get(pk=expense.pk).status == ExpenseStatus.APPROVED
     small = submit(w.collective, w.submitter, 5_000)
-    services.expense_approve(expense=small, by=w.collective_admin)
+    approvals.expense_approve(expense=small, by=w.collective_admin)
     assert Expense.objects.get(pk=small.pk).status == ExpenseStatus.APPROVED
 
 
@@ -65,8 +65,8 @@ def test_incomplete_then_resubmit_starts_new_round(world, mails):
     w.host.expense_two_approvals_above = 100
     w.host.save()
     expense = submit(w.collective, w.submitter, 5000)
-    services.expense_approve(expense=expense, by=w.collective_admin)
-    services.expense_mark_incomplete(expense=expense, by=w.host_admin, note="Receipt unreadable")
+    approvals.expense_approve(expense=expense, by=w.collective_admin)
+    approvals.expense_mark_incomplete(expense=expense, by=w.host_admin, note="Receipt unreadable")
     expense.refresh_from_db()
     assert expense.status == ExpenseStatus.INCOMPLETE
     assert any("Receipt unreadable" in m.body for m in mails if m.to == [w.submitter.email])
@@ -82,17 +82,17 @@ def test_incomplete_then_resubmit_starts_new_round(world, mails):
     expense.refresh_from_db()
     assert expense.status == ExpenseStatus.PENDING and expense.submission_round == 2
     assert expense.items.get().receipt
-    services.expense_approve(expense=expense, by=w.collective_admin)  # a new round: this approval counts again
+    approvals.expense_approve(expense=expense, by=w.collective_admin)  # a new round: this approval counts again
     assert Expense.objects.get(pk=expense.pk).status == ExpenseStatus.PENDING
 
 
 def test_hold_and_release(world):
     w = world
     expense = submit(w.collective, w.submitter)
-    services.expense_hold(expense=expense, by=w.host_admin)
+    approvals.expense_hold(expense=expense, by=w.host_admin)
     with pytest.raises(PermissionDenied):
-        services.expense_hold(expense=expense, by=w.collective_admin)
-    services.expense_release(expense=expense, by=w.host_admin)
+        approvals.expense_hold(expense=expense, by=w.collective_admin)
+    approvals.expense_release(expense=expense, by=w.host_admin)
     assert Expense.objects.get(pk=expense.pk).status == ExpenseStatus.PENDING
 
 
@@ -189,7 +189,7 @@ def test_emails_are_translated(world, mails):
     w.submitter.save()
     expense = submit(w.collective, w.submitter)
     mails.clear()
-    services.expense_reject(expense=expense, by=w.collective_admin, note="Non")
+    approvals.expense_reject(expense=expense, by=w.collective_admin, note="Non")
     assert len(mails) == 1
     assert mails[0].subject == "Dépense refusée : Flyers"
     assert "Bonjour" in mails[0].body and "La dépense a été refusée." in mails[0].body

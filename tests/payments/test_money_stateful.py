@@ -27,7 +27,7 @@ from opencity.contributions import services as contribution_services
 from opencity.contributions import settlement
 from opencity.contributions.models import Contribution
 from opencity.core.errors import DomainError
-from opencity.expenses import payouts
+from opencity.expenses import approvals, payouts
 from opencity.expenses import services as expense_services
 from opencity.expenses.models import Expense, ExpenseStatus
 from opencity.ledger import services as ledger
@@ -204,7 +204,7 @@ def make_machine(host, collectives, host_admin):
             expense = Expense.objects.get(pk=e)
             for by in (admins[expense.collective_id], host_admin):
                 try:
-                    expense_services.expense_approve(expense=expense, by=by)
+                    approvals.expense_approve(expense=expense, by=by)
                 except DomainError:
                     pass
 

@@ -252,7 +252,7 @@ def test_slow_refund_does_not_block_other_collectives(fake_stripe, check_ledger)
     go through (PostgreSQL: real row locks; SQLite: the write lock is not held either). Stripe answers the refund
     only once they are done: had the refund kept a lock they need, they would wait for Stripe's 60 s timeout and
     finish after the refund, and the test says so."""
-    from opencity.expenses import services as expense_services
+    from opencity.expenses import approvals
     from tests.expenses.conftest import submit
 
     host = make_host()
@@ -283,7 +283,7 @@ def test_slow_refund_does_not_block_other_collectives(fake_stripe, check_ledger)
     settlement.contribution_record_paid(
         contribution=other_payment, processor="stripe", processor_fee=30, external_payment_id="ch_other"
     )
-    expense_services.expense_approve(expense=expense, by=b_admin)
+    approvals.expense_approve(expense=expense, by=b_admin)
     finished_before_the_refund = not refund_done.is_set()
     fake_stripe.refund_gate.set()
     t.join()

@@ -15,7 +15,7 @@ from opencity.api.auth import optional_auth, token_auth
 from opencity.api.pagination import clamp_limit, keyset_page
 from opencity.api.schemas import ErrorOut, MoneyOut
 from opencity.core.errors import NotFound, ValidationFailed
-from opencity.expenses import payouts, permissions, selectors, services
+from opencity.expenses import approvals, payouts, permissions, selectors, services
 from opencity.expenses.models import Expense, ExpenseStatus, PayoutMethod
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
@@ -252,25 +252,25 @@ def submit_expense(request, public_id: str):
 @router.post("/expenses/{public_id}/approve", response={200: ExpenseDetailOut, **ERRORS}, auth=token_auth)
 def approve_expense(request, public_id: str, payload: NoteIn = None):
     note = payload.note if payload else ""
-    return _action(request, public_id, lambda e: services.expense_approve(expense=e, by=request.user, note=note))
+    return _action(request, public_id, lambda e: approvals.expense_approve(expense=e, by=request.user, note=note))
 
 
 @router.post("/expenses/{public_id}/reject", response={200: ExpenseDetailOut, **ERRORS}, auth=token_auth)
 def reject_expense(request, public_id: str, payload: NoteIn = None):
     note = payload.note if payload else ""
-    return _action(request, public_id, lambda e: services.expense_reject(expense=e, by=request.user, note=note))
+    return _action(request, public_id, lambda e: approvals.expense_reject(expense=e, by=request.user, note=note))
 
 
 @router.post("/expenses/{public_id}/hold", response={200: ExpenseDetailOut, **ERRORS}, auth=token_auth)
 def hold_expense(request, public_id: str, payload: NoteIn = None):
     note = payload.note if payload else ""
-    return _action(request, public_id, lambda e: services.expense_hold(expense=e, by=request.user, note=note))
+    return _action(request, public_id, lambda e: approvals.expense_hold(expense=e, by=request.user, note=note))
 
 
 @router.post("/expenses/{public_id}/release", response={200: ExpenseDetailOut, **ERRORS}, auth=token_auth)
 def release_expense(request, public_id: str, payload: NoteIn = None):
     note = payload.note if payload else ""
-    return _action(request, public_id, lambda e: services.expense_release(expense=e, by=request.user, note=note))
+    return _action(request, public_id, lambda e: approvals.expense_release(expense=e, by=request.user, note=note))
 
 
 @router.post("/expenses/{public_id}/incomplete", response={200: ExpenseDetailOut, **ERRORS}, auth=token_auth)
@@ -278,7 +278,7 @@ def incomplete_expense(request, public_id: str, payload: NoteIn):
     return _action(
         request,
         public_id,
-        lambda e: services.expense_mark_incomplete(expense=e, by=request.user, note=payload.note),
+        lambda e: approvals.expense_mark_incomplete(expense=e, by=request.user, note=payload.note),
     )
 
 

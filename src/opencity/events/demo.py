@@ -68,7 +68,7 @@ def settle_by_demo_card(order, *, at) -> None:
 
 
 def _costs(ctx, event, items) -> None:
-    from opencity.expenses import payouts
+    from opencity.expenses import approvals, payouts
     from opencity.expenses import services as expenses
     from opencity.expenses.demo import _receipt
     from opencity.ledger import services as ledger
@@ -88,7 +88,7 @@ def _costs(ctx, event, items) -> None:
             event_ref=event.public_id,
             draft=False,
         )
-        expenses.expense_approve(expense=expense, by=host_admin)
+        approvals.expense_approve(expense=expense, by=host_admin)
         if n == 0 and ledger.funds_account(event.collective).balance >= amount:
             payouts.expense_mark_paid(expense=expense, by=host_admin, paid_on=day + dt.timedelta(days=3), system=True)
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from schwifty import IBAN
 
-from opencity.expenses import payouts, services
+from opencity.expenses import approvals, payouts, services
 from opencity.expenses.models import ExpenseType, PayeeType
 from opencity.ledger import services as ledger
 
@@ -138,20 +138,20 @@ def seed(ctx: dict) -> None:
                 continue
             approver = admin if admin.pk != submitter.pk else host_admin
             if state == "incomplete":
-                services.expense_mark_incomplete(
+                approvals.expense_mark_incomplete(
                     expense=expense, by=host_admin, note="Please add the receipt for the second poster batch."
                 )
                 continue
             if state == "on_hold":
-                services.expense_hold(expense=expense, by=host_admin, note="Waiting for the supplier's VAT number.")
+                approvals.expense_hold(expense=expense, by=host_admin, note="Waiting for the supplier's VAT number.")
                 continue
             if state == "rejected":
-                services.expense_reject(expense=expense, by=approver, note="Not in this year's budget.")
+                approvals.expense_reject(expense=expense, by=approver, note="Not in this year's budget.")
                 continue
-            services.expense_approve(expense=expense, by=approver)
+            approvals.expense_approve(expense=expense, by=approver)
             expense.refresh_from_db()
             if expense.status != "approved":  # a second approval above the host's threshold
-                services.expense_approve(expense=expense, by=host_admin)
+                approvals.expense_approve(expense=expense, by=host_admin)
             if state == "paid":
                 payouts.expense_mark_paid(
                     expense=expense, by=host_admin, paid_on=day + dt.timedelta(days=2), bank_fee=25, system=True

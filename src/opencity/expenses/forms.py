@@ -10,13 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from opencity.core.errors import ValidationFailed
 from opencity.expenses.inputs import field_problems, item_problems
 from opencity.expenses.models import ExpenseType, PayeeType, ReceiptUpload
-from opencity.expenses.services import (
-    ItemInput,
-    PayeeInput,
-    category_choices,
-    receipt_upload_create,
-    receipt_upload_delete,
-)
+from opencity.expenses.receipts import receipt_upload_create, receipt_upload_delete
+from opencity.expenses.services import ItemInput, PayeeInput, category_choices
 from opencity.money import InvalidAmount, Money
 
 

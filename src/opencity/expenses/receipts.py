@@ -1,4 +1,5 @@
-"""Receipt files: checked by their content (magic bytes), never by their name; stored privately."""
+"""Receipt files: checked by their content (magic bytes), never by their name; stored privately. A receipt
+picked on the expense form is kept (`ReceiptUpload`) until the form is sent."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import ValidationFailed
+from opencity.expenses.models import ReceiptUpload
 
 # What we accept, by detected MIME type → the extension we store it under.
 ALLOWED = {
@@ -64,3 +67,29 @@ def receipt_download_name(uploaded_name: str, content_type: str) -> str:
     stem = unicodedata.normalize("NFKC", stem)
     stem = re.sub(r"[^\w\- ]+", "_", stem).strip(" ._")[:100]
     return f"{stem or 'receipt'}{ext}"
+
+
+def receipt_upload_create(*, by, upload) -> ReceiptUpload:
+    """Keep a receipt picked on the expense form, checked by its content, until the form is sent."""
+    mime, ext = check_receipt(upload)
+    row = ReceiptUpload(
+        uploaded_by=by,
+        name=(getattr(upload, "name", "") or f"receipt{ext}")[-200:],
+        content_type=mime,
+        size=upload.size,
+    )
+    with transaction.atomic():
+        row.file.save(f"receipt{ext}", upload, save=False)
+        row.save()
+    return row
+
+
+def receipt_upload_delete(*, by, public_id: str) -> None:
+    """The uploader removes a receipt they picked; the file goes once the deletion is committed."""
+    with transaction.atomic():
+        row = ReceiptUpload.objects.filter(uploaded_by=by, public_id=public_id).first()
+        if row is None:
+            return
+        name, storage = row.file.name, row.file.storage
+        row.delete()
+        transaction.on_commit(lambda: storage.delete(name))

@@ -17,7 +17,7 @@ from opencity.accounts.decorators import sudo_url
 from opencity.accounts.permissions import has_2fa, totp_on
 from opencity.core.errors import DomainError, PermissionDenied, ValidationFailed
 from opencity.core.redirects import safe_next
-from opencity.expenses import forms, payouts, permissions, selectors, services
+from opencity.expenses import approvals, forms, payouts, permissions, selectors, services
 from opencity.expenses.models import ExpenseStatus, PayoutMethod
 from opencity.expenses.receipts import ALLOWED, receipt_download_name
 from opencity.hosting import permissions as hosting_permissions
@@ -256,7 +256,7 @@ def expense_detail(request, slug, public_id):
         "events": list(expense.events.select_related("by")) if involved else [],
         "comments": list(selectors.visible_comments(expense, user)),
         "approvals": list(selectors.approvals_of_round(expense)) if involved else [],
-        "approvals_needed": services.approvals_needed(expense),
+        "approvals_needed": approvals.approvals_needed(expense),
         "can": {
             "edit": permissions.can_edit(user, expense),
             "submit": permissions.can_submit_draft(user, expense),
@@ -280,11 +280,11 @@ def expense_detail(request, slug, public_id):
 
 ACTIONS = {
     "submit": lambda e, u, p: services.expense_submit(expense=e, by=u),
-    "approve": lambda e, u, p: services.expense_approve(expense=e, by=u, note=p.get("note", "")),
-    "reject": lambda e, u, p: services.expense_reject(expense=e, by=u, note=p.get("note", "")),
-    "incomplete": lambda e, u, p: services.expense_mark_incomplete(expense=e, by=u, note=p.get("note", "")),
-    "hold": lambda e, u, p: services.expense_hold(expense=e, by=u, note=p.get("note", "")),
-    "release": lambda e, u, p: services.expense_release(expense=e, by=u, note=p.get("note", "")),
+    "approve": lambda e, u, p: approvals.expense_approve(expense=e, by=u, note=p.get("note", "")),
+    "reject": lambda e, u, p: approvals.expense_reject(expense=e, by=u, note=p.get("note", "")),
+    "incomplete": lambda e, u, p: approvals.expense_mark_incomplete(expense=e, by=u, note=p.get("note", "")),
+    "hold": lambda e, u, p: approvals.expense_hold(expense=e, by=u, note=p.get("note", "")),
+    "release": lambda e, u, p: approvals.expense_release(expense=e, by=u, note=p.get("note", "")),
     "error": lambda e, u, p: payouts.expense_mark_error(expense=e, by=u, note=p.get("note", "")),
     "retry": lambda e, u, p: payouts.expense_retry(expense=e, by=u, note=p.get("note", "")),
 }

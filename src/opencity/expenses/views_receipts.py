@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from opencity.core.errors import ValidationFailed
-from opencity.expenses import permissions, services
+from opencity.expenses import permissions, receipts
 from opencity.hosting import permissions as hosting_permissions
 from opencity.hosting import selectors as hosting_selectors
 
@@ -45,7 +45,7 @@ def receipt_upload(request, slug):
     if upload is None:
         return render(request, "expenses/_receipt_cell.html", ctx)
     try:
-        ctx["upload"] = services.receipt_upload_create(by=request.user, upload=upload)
+        ctx["upload"] = receipts.receipt_upload_create(by=request.user, upload=upload)
     except ValidationFailed as exc:
         ctx["error"] = str(exc.message)
     return render(request, "expenses/_receipt_cell.html", ctx)
@@ -59,6 +59,6 @@ def receipt_remove(request, slug):
         collective, prefix = _check(request, slug)
     except ValidationFailed:
         return HttpResponseBadRequest()
-    services.receipt_upload_delete(by=request.user, public_id=request.POST.get(f"{prefix}-pending", ""))
+    receipts.receipt_upload_delete(by=request.user, public_id=request.POST.get(f"{prefix}-pending", ""))
     ctx = {"collective": collective, "prefix": prefix, "upload": None, "error": ""}
     return render(request, "expenses/_receipt_cell.html", ctx)
