@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
-from opencity.hosting import services, team
+from opencity.hosting import services, slugs, team
 from opencity.hosting.models import Collective, CollectiveAdmin, Host, Invitation
 from tests.conftest import make_collective, make_host, make_user
 
@@ -43,11 +43,11 @@ def test_host_slug_shares_the_namespace(host):
 
 
 def test_slug_suggestion_is_free_and_readable(host):
-    assert services.slug_suggest("Repair Café Ixelles") == "repair-cafe-ixelles"
+    assert slugs.slug_suggest("Repair Café Ixelles") == "repair-cafe-ixelles"
     make_collective(host, slug="repair-cafe-ixelles")
-    assert services.slug_suggest("Repair Café Ixelles") == "repair-cafe-ixelles-2"
-    assert services.slug_suggest("API") == "api-2"  # reserved words are skipped
-    assert services.slug_suggest("مقهى") == "initiative"
+    assert slugs.slug_suggest("Repair Café Ixelles") == "repair-cafe-ixelles-2"
+    assert slugs.slug_suggest("API") == "api-2"  # reserved words are skipped
+    assert slugs.slug_suggest("مقهى") == "initiative"
     collective = services.collective_create(user=make_user(), host=host, name="Repair Café Ixelles")
     assert collective.slug == "repair-cafe-ixelles-2"
 

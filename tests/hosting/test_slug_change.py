@@ -4,7 +4,7 @@ the old address stays the collective's."""
 import pytest
 
 from opencity.core.errors import PermissionDenied, ValidationFailed
-from opencity.hosting import services
+from opencity.hosting import services, slugs
 from opencity.hosting.models import Collective, CollectiveSlugHistory
 from tests.conftest import make_collective, make_user
 
@@ -92,11 +92,11 @@ def test_old_addresses_stay_reserved_for_their_collective(host, collective, coll
         with pytest.raises(ValidationFailed) as exc:
             services.collective_update(collective=other, by=other.admins.get(), slug=slug)
         assert exc.value.code == "slug_taken"
-        assert services.slug_problem(slug)
-        assert not services.slug_is_free(slug)
+        assert slugs.slug_problem(slug)
+        assert not slugs.slug_is_free(slug)
     with pytest.raises(ValidationFailed):
         services.collective_create(user=make_user(), host=host, name="Copycat", slug="second")
-    assert services.slug_suggest("Second") == "second-2"
+    assert slugs.slug_suggest("Second") == "second-2"
     # the collective itself may go back to an old address
     services.collective_update(collective=collective, by=collective_admin, slug=old)
     assert set(CollectiveSlugHistory.objects.values_list("slug", flat=True)) == {"second", "third"}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from opencity.core.errors import DomainError
-from opencity.hosting import permissions, selectors, services, team
+from opencity.hosting import permissions, selectors, services, slugs, team
 from opencity.hosting.forms import CollectiveCreateForm, add_domain_error
 from opencity.hosting.models import LANGUAGE_CHOICES, Category, Commune
 
@@ -113,10 +113,10 @@ def slug_check(request):
     slug = request.GET.get("slug", "").strip().lower()[:50]
     suggested = request.GET.get("slug_suggested", "")
     if name.strip() and (not slug or slug == suggested):
-        slug = suggested = services.slug_suggest(name)
+        slug = suggested = slugs.slug_suggest(name)
     state = {"value": slug, "suggested": suggested}
     if slug:
-        problem = services.slug_problem(slug)
+        problem = slugs.slug_problem(slug)
         state.update(checked=True, problem=problem)
     return render(request, "hosting/_slug_field.html", {"slug_state": state})
 

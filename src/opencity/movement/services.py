@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.hosting import services as hosting_services
+from opencity.hosting import slugs
 from opencity.hosting.validators import validate_enterprise_number, validate_iban
 from opencity.movement import permissions
 from opencity.movement.models import HostRequest
@@ -48,7 +49,7 @@ def host_request_submit(
     if not name or not legal_name:
         raise ValidationFailed(_("Give the movement’s name and its legal name."), code="name_required", field="name")
     slug = (slug or "").strip().lower()
-    problem = hosting_services.slug_problem(slug) if slug else _("Choose an address.")
+    problem = slugs.slug_problem(slug) if slug else _("Choose an address.")
     if problem:
         raise ValidationFailed(problem, code="invalid_slug", field="slug")
     enterprise_number = _checked("enterprise_number", validate_enterprise_number, enterprise_number or "")
