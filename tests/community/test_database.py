@@ -4,7 +4,7 @@ import io
 import pytest
 
 from opencity.community.models import AccessLog, Interaction, Member, Person
-from opencity.contributions import services as contributions
+from opencity.contributions import identity
 from tests.community.helpers import consent, register
 from tests.conftest import make_collective, make_host, make_user
 from tests.contributions.helpers import give
@@ -39,7 +39,7 @@ def test_a_guest_gift_joins_the_history_only_when_confirmed(collective):
     victim = make_user("victim@example.org", name="Victim")
     c = give(collective, email="victim@example.org", name="Mallory")
     assert not Interaction.objects.filter(person=victim.person).exists()
-    contributions.contribution_confirm_identity(contribution=c, token=contributions.identity_confirm_token(c))
+    identity.contribution_confirm_identity(contribution=c, token=identity.identity_confirm_token(c))
     assert Interaction.objects.filter(person=victim.person, kind="contribution").count() == 1
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import Client
 
-from opencity.contributions import selectors, services, settlement
+from opencity.contributions import identity, selectors, settlement
 from opencity.contributions.models import Contribution, ContributionRefund
 from opencity.contributions.refunds import host_fee_share
 from opencity.ledger.models import Journal, TransferKind
@@ -109,7 +109,7 @@ def test_whole_fee_refund_mirrors_the_fee_leg(client, collective, fake_stripe, d
 def test_two_partial_refunds_then_the_rest(client, collective, fake_stripe, deliver, check_ledger):
     c, charge_id = _paid(client, collective, fake_stripe, deliver)
     # A guest's gift joins the payer's annual statement once the email's owner confirms it ("this was me").
-    services.contribution_confirm_identity(contribution=c, token=services.identity_confirm_token(c))
+    identity.contribution_confirm_identity(contribution=c, token=identity.identity_confirm_token(c))
     steps = [
         # (refunded now, host fee returned, status, funds after)
         (1000, 80, "partially_refunded", PAID - 1000 + 80),  # 200 × 1000/2500 = 80

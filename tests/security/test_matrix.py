@@ -45,6 +45,7 @@ from opencity.banking.models import BankStatementLine
 from opencity.community import services as community
 from opencity.community import tokens as community_tokens
 from opencity.community import volunteering
+from opencity.contributions import identity
 from opencity.contributions import services as contributions
 from opencity.contributions.models import Tier
 from opencity.events import registrations
@@ -121,7 +122,7 @@ class MatrixWorld(World):
         self.added = Journal.objects.filter(kind=TransferKind.ADDED_FUNDS, host=self.host).first()
         self.invitation = team.invitation_create(collective=self.a, by=self.collective_admin, email="new@example.org")
         self.stranger_token_id = self._token(self.stranger)
-        self.confirm_token = contributions.identity_confirm_token(self.gift)
+        self.confirm_token = identity.identity_confirm_token(self.gift)
         # Stories: a draft by A's admin, a volunteer writer's story waiting for approval, a follower.
         self.story = stories.story_create(
             collective=self.a, by=self.collective_admin, language="en", title="Draft", body="Text"

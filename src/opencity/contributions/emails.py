@@ -24,7 +24,7 @@ def cancel_url(recurring: RecurringContribution) -> str:
 
 def confirm_url(contribution: Contribution) -> str:
     """The signed "this was me" link, in the active language (the receipt's)."""
-    from opencity.contributions.services import identity_confirm_token
+    from opencity.contributions.identity import identity_confirm_token
 
     token = identity_confirm_token(contribution)
     return settings.SITE_URL + reverse("contributions:confirm_identity", args=[contribution.public_id, token])

@@ -1,6 +1,7 @@
 """Writes for tiers and the checkout: validate, write our PENDING contribution, hand over to a provider.
 
-Settlement (paid, refunded, disputed) lives in `settlement.py`, memberships in `recurring.py`.
+Settlement (paid, refunded, disputed) lives in `settlement.py`, memberships in `recurring.py`, a guest's
+"this was me" in `identity.py`.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from stdnum.eu import vat as eu_vat
 
 from opencity.community import services as community
 from opencity.community.services import person_find_or_create
-from opencity.contributions import permissions
+from opencity.contributions import identity, permissions
 from opencity.contributions.errors import InvalidContribution, TierSoldOut
 from opencity.contributions.fees import amount_covering_fees
 from opencity.contributions.models import Contribution, ContributionEvent, Interval, RecurringContribution, Tier
@@ -346,7 +346,7 @@ def contribution_create(*, collective, data: CheckoutRequest, user=None, session
                 contribution=contribution, from_status="", to_status=contribution.status, by=authed, note="checkout"
             )
             if authed is not None:
-                _record_interaction(contribution)
+                identity.record_interaction(contribution)
             if data.keep_informed:
                 community.consent_request(
                     person=person,
@@ -399,58 +399,6 @@ def contribution_create_for_purpose(
         contribution=contribution, from_status="", to_status=contribution.status, note=purpose
     )
     return contribution
-
-
-# --- "this was me": a guest's gift joins the email owner's history once they confirm it ------------------
-
-CONFIRM_SALT = "opencity.contribution.identity"
-
-
-def identity_confirm_token(contribution: Contribution) -> str:
-    """Signed (contribution, email): only the mailbox the receipt went to can confirm the gift."""
-    return signing.dumps([contribution.public_id, contribution.person.email.lower()], salt=CONFIRM_SALT)
-
-
-def identity_token_matches(contribution: Contribution, token: str) -> bool:
-    try:
-        public_id, email = signing.loads(token, salt=CONFIRM_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return False
-    return public_id == contribution.public_id and email == contribution.person.email.lower()
-
-
-@transaction.atomic
-def contribution_confirm_identity(*, contribution: Contribution, token: str) -> Contribution:
-    """The email's owner says "this was me": the gift (and its membership) joins their history. Twice is once."""
-    c = Contribution.objects.select_for_update().select_related("person").get(pk=contribution.pk)
-    if not identity_token_matches(c, token):
-        raise _invalid(_("This confirmation link is not valid."), "invalid_confirmation", "token")
-    if c.identity_verified:
-        return c
-    c.identity_verified = True
-    c.save(update_fields=["identity_verified"])
-    ContributionEvent.objects.create(
-        contribution=c, from_status=c.status, to_status=c.status, note="identity confirmed by the email's owner"
-    )
-    if c.recurring_id:
-        RecurringContribution.objects.filter(pk=c.recurring_id).update(identity_verified=True)
-    if c.contributor_name and not c.person.name:
-        c.person.name = c.contributor_name
-        c.person.save(update_fields=["name"])
-    _record_interaction(c)
-    return c
-
-
-def _record_interaction(c: Contribution) -> None:
-    """A proven gift (signed in, or confirmed by the email's owner) joins the community database."""
-    community.interaction_record(
-        person=c.person,
-        host=c.collective.host,
-        collective=c.collective,
-        kind="contribution",
-        source_ref=c.public_id,
-        at=c.created_at,
-    )
 
 
 def contribution_start_payment(*, contribution: Contribution, request=None) -> providers.StartResult:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from opencity.accounts.decorators import sudo_redirect
 from opencity.accounts.permissions import has_2fa
 from opencity.community.services import consent_wording
-from opencity.contributions import permissions, recurring, selectors, services, settlement
+from opencity.contributions import identity, permissions, recurring, selectors, services, settlement
 from opencity.contributions.forms import TierForm, checkout_request_from_post, parse_amount
 from opencity.contributions.models import Contribution, Interval, RecurringContribution, Tier
 from opencity.contributions.rates import convert_for_display, current_rates
@@ -217,11 +217,11 @@ def confirm_identity(request, public_id: str, token: str):
         raise Http404
     if request.method == "POST":
         try:
-            contribution = services.contribution_confirm_identity(contribution=contribution, token=token)
+            contribution = identity.contribution_confirm_identity(contribution=contribution, token=token)
         except DomainError:
             raise Http404 from None
         messages.success(request, _("Thank you: the gift now appears in your contributions."))
-    elif not services.identity_token_matches(contribution, token):
+    elif not identity.identity_token_matches(contribution, token):
         raise Http404
     return render(request, "contributions/confirm.html", {"contribution": contribution})
 
