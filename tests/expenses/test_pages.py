@@ -300,6 +300,26 @@ def test_dashboard_only_for_host_admins(world, client, role):
         assert res.status_code in (302, 404)
 
 
+def test_the_message_after_an_action_is_in_the_reader_s_language(world, client):
+    """ "Approved." and "Marked as sent" were translated once, when the server started: every reader got English."""
+    client.force_login(world.host_admin)
+    for lang, approved_message, sent_message in [
+        ("fr", "Approuvée.", "Marqué comme envoyé : les dépenses sont programmées."),
+        ("ar", "تمت الموافقة.", "المصاريف مجدولة."),
+    ]:
+        expense = submit(world.collective, world.submitter, 700, title=f"Flyers {lang}")
+        page = client.post(f"/{lang}{_url(expense, '/do/approve')}", follow=True).content.decode()
+        assert approved_message in page and "Approved." not in page
+        client.post(
+            f"/{lang}/{world.host.slug}/admin/expenses/pay",
+            {"expense": [expense.public_id], "make_batch": "1", "schema": "pain.001.001.09"},
+        )
+        batch = PayoutBatch.objects.get(lines__expense=expense)
+        url = f"/{lang}/{world.host.slug}/admin/expenses/batches/{batch.public_id}/do/sent"
+        page = client.post(url, follow=True).content.decode()
+        assert sent_message in page and "Marked as sent" not in page
+
+
 def test_dashboard_queues_batch_and_csv(world, client, django_assert_max_num_queries):
     pending = submit(world.collective, world.submitter, 700, title="Pending one")
     a = approved(world.collective, world.submitter, 1500, title="Approved one")

@@ -2,11 +2,14 @@
 
 `python -m opencity.core.i18n_check` fails when a fr/nl/ar catalogue has an untranslated or fuzzy
 entry, a plural entry without every form its language counts (Arabic has six: with two, "2 lines" falls
-back to English), or a committed .mo is out of date with its .po. `--compile` rewrites the .mo files.
+back to English), a committed .mo is out of date with its .po, or code translates a sentence when its
+module is imported (`gettext` at module or class level: every reader then gets the language the server
+started in; such text must use `gettext_lazy`). `--compile` rewrites the .mo files.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -34,8 +37,44 @@ def _plural_forms(po) -> int:
     return int(match.group(1)) if match else 2
 
 
+EAGER = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def eager_calls(source: str) -> list[int]:
+    """Lines where `source` calls a non-lazy gettext while being imported (module or class body, defaults)."""
+    tree = ast.parse(source)
+    names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER
+    }
+    lines: list[int] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in names:
+                lines.append(child.lineno)
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for default in child.args.defaults + child.args.kw_defaults:
+                    if default is not None:
+                        visit(ast.Expression(default))
+                continue  # a function's body runs per request, in the reader's language
+            if not isinstance(child, ast.Lambda):
+                visit(child)
+
+    if names:
+        visit(tree)
+    return sorted(lines)
+
+
 def problems() -> list[str]:
     out = []
+    for py in sorted(ROOT.rglob("*.py")):
+        if "migrations" not in py.parts:
+            for line in eager_calls(py.read_text()):
+                out.append(f"{py.relative_to(ROOT)}:{line}: gettext at import time: use gettext_lazy")
     for po_path in catalogues():
         lang = po_path.parts[-3]
         po = polib.pofile(str(po_path))

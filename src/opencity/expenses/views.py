@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_url
@@ -293,16 +294,16 @@ ACTIONS = {
 MONEY_ACTIONS = {"pay", "error"}
 
 DONE = {
-    "submit": _("Submitted for approval."),
-    "approve": _("Approved."),
-    "reject": _("Rejected."),
-    "incomplete": _("Sent back to the submitter."),
-    "hold": _("Put on hold."),
-    "release": _("Taken off hold."),
-    "error": _("Marked as failed; the money is back in the collective."),
-    "retry": _("Ready to pay again."),
-    "pay": _("Marked as paid."),
-    "comment": _("Comment added."),
+    "submit": gettext_lazy("Submitted for approval."),
+    "approve": gettext_lazy("Approved."),
+    "reject": gettext_lazy("Rejected."),
+    "incomplete": gettext_lazy("Sent back to the submitter."),
+    "hold": gettext_lazy("Put on hold."),
+    "release": gettext_lazy("Taken off hold."),
+    "error": gettext_lazy("Marked as failed; the money is back in the collective."),
+    "retry": gettext_lazy("Ready to pay again."),
+    "pay": gettext_lazy("Marked as paid."),
+    "comment": gettext_lazy("Comment added."),
 }
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_redirect
@@ -155,9 +156,9 @@ def batch_file(request, slug, public_id):
 
 
 BATCH_ACTIONS = {
-    "sent": (payouts.payout_batch_mark_sent, _("Marked as sent: the expenses are scheduled.")),
-    "paid": (payouts.payout_batch_confirm_paid, _("Confirmed: the expenses are paid.")),
-    "cancel": (payouts.payout_batch_cancel, _("Payout file cancelled.")),
+    "sent": (payouts.payout_batch_mark_sent, gettext_lazy("Marked as sent: the expenses are scheduled.")),
+    "paid": (payouts.payout_batch_confirm_paid, gettext_lazy("Confirmed: the expenses are paid.")),
+    "cancel": (payouts.payout_batch_cancel, gettext_lazy("Payout file cancelled.")),
 }
 
 
