@@ -48,6 +48,15 @@ def test_public_page_names_the_languages_in_the_reader_s_language(client, collec
     assert names in r.content.decode()
 
 
+def test_an_event_without_a_description_shows_no_empty_box(client, collective):
+    bare = make_event(collective, title="Soup evening")
+    described = make_event(collective, title="Repair evening", description="Bring a **broken** toaster.")
+    page = client.get(f"/{collective.slug}/events/{bare.slug}/").content.decode()
+    assert 'class="prose"' not in page
+    page = client.get(f"/{collective.slug}/events/{described.slug}/").content.decode()
+    assert 'class="prose"' in page and "<strong>broken</strong>" in page
+
+
 def test_register_on_the_web_free(client, collective, django_capture_on_commit_callbacks):
     event = make_event(collective)
     t = add_type(event)
@@ -69,6 +78,36 @@ def test_register_on_the_web_free(client, collective, django_capture_on_commit_c
     assert all(code in page for code in order.tickets.values_list("code", flat=True))
     client.post(f"/{collective.slug}/events/{event.slug}/", form)  # the same form again: one order
     assert Order.objects.count() == 1
+
+
+def test_a_refused_ticket_form_comes_back_as_the_buyer_filled_it(client, collective, settings):
+    """One attendee's name missing: the error shows, and the quantity, the names, the answers and the way to pay
+    are still there (they used to come back empty, the quantity at 0)."""
+    settings.DEMO_MODE = True
+    event = make_event(collective)
+    t = add_type(event, name="التسجيل", price=500, questions=["Dietary needs"])
+    r = client.post(
+        f"/fr/{collective.slug}/events/{event.slug}/",
+        {
+            "form_token": "f1",
+            f"qty_{t.public_id}": "2",
+            f"{t.public_id}_0_name": "Amina",
+            f"{t.public_id}_0_q0": "Végétarienne",
+            f"{t.public_id}_1_email": "jef@example.org",
+            "name": "Amina",
+            "email": "amina@example.org",
+            "payment_method": "bank_transfer",
+        },
+    )
+    page = r.content.decode()
+    assert r.status_code == 400 and "Saisissez le nom de chaque participant." in page
+    assert f'name="qty_{t.public_id}" min="0" max="10" value="2"' in page
+    assert f'name="{t.public_id}_0_name" value="Amina"' in page
+    assert f'name="{t.public_id}_0_q0" value="Végétarienne"' in page
+    assert f'name="{t.public_id}_1_email" value="jef@example.org"' in page
+    assert 'value="bank_transfer" checked' in page and 'value="demo" checked' not in page
+    assert "<bdi>التسجيل</bdi>" in page  # a right-to-left name does not pull the price across in a French page
+    assert Order.objects.count() == 0
 
 
 @pytest.mark.parametrize("qty", ["0", "11", "-1", "x"])

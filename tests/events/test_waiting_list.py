@@ -65,3 +65,42 @@ def test_upcoming_page_query_count_does_not_grow(client, collective, django_asse
         make_event(collective, title=f"F{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/events/").status_code == 200
+
+
+def test_the_offer_link_in_the_email_lets_its_holder_take_the_place_on_the_web(
+    client, collective, django_capture_on_commit_callbacks
+):
+    """The emailed link opens the event page with the held place buyable for its holder (it showed "Sold out"
+    to them too, with nothing to choose), in the reader's language; everyone else still sees it sold out."""
+    event = make_event(collective)
+    t = add_type(event, quantity=1)
+    taken = orders.order_create(event=event, data=request_for([(t, "A")]))
+    first = waiting_list_join(ticket_type=t, email="first@example.org", name="First")
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.order_refund(order=taken, by=enable_2fa(collective.admins.first()))
+    first.refresh_from_db()
+    url = f"/fr/{collective.slug}/events/{event.slug}/"
+    assert f"{event.slug}/?offer={first.offer_token}" in mail.outbox[-1].body
+
+    public = client.get(url).content.decode()
+    assert "Complet" in public and f'name="qty_{t.public_id}"' not in public and "Obtenir des billets" not in public
+
+    page = client.get(f"{url}?offer={first.offer_token}").content.decode()
+    assert "Une place « Standard » vous est réservée jusqu" in page
+    assert f'name="qty_{t.public_id}"' in page and f'name="offer" value="{first.offer_token}"' in page
+    assert "Complet" not in page
+    forged = client.get(f"{url}?offer=forged").content.decode()
+    assert "vous est réservée" not in forged and f'name="qty_{t.public_id}"' not in forged
+
+    form = {
+        "form_token": "w1",
+        "offer": first.offer_token,
+        f"qty_{t.public_id}": "1",
+        "name": "First",
+        "email": "first@example.org",
+    }
+    r = client.post(f"{url}?offer={first.offer_token}", form)
+    assert r.status_code == 302
+    assert Order.objects.get(person__email="first@example.org").status == Order.Status.CONFIRMED
+    first.refresh_from_db()
+    assert first.status == WL.Status.USED

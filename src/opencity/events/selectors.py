@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from opencity.contributions.models import Contribution
 from opencity.events.models import Event, Order, Ticket, TicketType
+from opencity.events.models import WaitingListEntry as WL
 from opencity.events.orders import places_taken
 from opencity.hosting.models import Collective
 
@@ -76,14 +77,32 @@ class Availability:
         return range(max(0, min(self.left, self.ticket_type.max_per_order, 6)))
 
 
-def event_availability(event: Event, *, now: dt.datetime | None = None) -> list[Availability]:
+def offer_held(event: Event, token: str, *, now: dt.datetime | None = None) -> WL | None:
+    """The waiting-list offer this link holds for its reader on this event, while it stands."""
+    if not token:
+        return None
+    return (
+        WL.objects.filter(
+            offer_token=token,
+            status=WL.Status.OFFERED,
+            offer_expires_at__gt=now or timezone.now(),
+            ticket_type__event=event,
+        )
+        .select_related("ticket_type")
+        .first()
+    )
+
+
+def event_availability(event: Event, *, now: dt.datetime | None = None, offer: WL | None = None) -> list[Availability]:
+    """What is left of each ticket type. The place an `offer` holds counts as taken for everyone but its holder."""
     now = now or timezone.now()
     types = list(event.ticket_types.all())
     taken = places_taken([t.pk for t in types], now=now)
+    held = offer.ticket_type_id if offer is not None else None
     return [
         Availability(
             ticket_type=t,
-            left=max(0, t.quantity - taken.get(t.pk, 0)),
+            left=max(0, t.quantity - taken.get(t.pk, 0) + (1 if t.pk == held else 0)),
             on_sale=(not t.sales_start or t.sales_start <= now) and (not t.sales_end or now < t.sales_end),
         )
         for t in types

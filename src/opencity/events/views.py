@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -90,6 +91,33 @@ def collective_events(request, slug):
     )
 
 
+@dataclass
+class TicketCard:
+    """One ticket type on the event's form, with what the buyer typed if the form comes back with an error."""
+
+    a: selectors.Availability
+    qty: int
+    slots: list[dict]
+
+
+def _ticket_cards(availability, posted) -> list[TicketCard]:
+    cards = []
+    for a in availability:
+        pid = a.ticket_type.public_id
+        raw = (posted.get(f"qty_{pid}") or "").strip()
+        slots = [
+            {
+                "i": i,
+                "name": posted.get(f"{pid}_{i}_name", ""),
+                "email": posted.get(f"{pid}_{i}_email", ""),
+                "answers": [(q, posted.get(f"{pid}_{i}_q{n}", "")) for n, q in enumerate(a.ticket_type.questions)],
+            }
+            for i in a.slots
+        ]
+        cards.append(TicketCard(a=a, qty=int(raw) if raw.isdigit() and int(raw) <= len(slots) else 0, slots=slots))
+    return cards
+
+
 def detail(request, slug, event_slug):
     event = _event(request, slug, event_slug)
     errors = None
@@ -101,20 +129,24 @@ def detail(request, slug, event_slug):
                 return redirect(start.redirect_url or orders.order_url(result))
             return redirect(orders.order_url(result))
         errors = result
-    availability = selectors.event_availability(event)
+    offer = selectors.offer_held(event, request.GET.get("offer", ""))
+    availability = selectors.event_availability(event, offer=offer)
     paid = any(a.ticket_type.price for a in availability)
     context = {
         "event": event,
         "collective": event.collective,
         "description": render_markdown(event.description),
         "availability": availability,
+        "cards": _ticket_cards(availability, request.POST if errors else {}),
+        "buyable": any(a.on_sale and not a.sold_out for a in availability),
         "methods": providers.available(event.collective.host) if paid else [],
         "error": errors,
         "form_token": uuid.uuid4().hex,
         "can_manage": permissions.can_manage_event(request.user, event),
         "can_check_in": permissions.can_check_in(request.user, event),
         "result": selectors.event_result(event) if event.is_past else None,
-        "offer": request.GET.get("offer", ""),
+        "offer": offer.offer_token if offer is not None else "",
+        "offer_held": offer,
         "posted": request.POST if request.method == "POST" else {},
         "keep_informed_wording": consent_wording(event.collective.host),
     }
