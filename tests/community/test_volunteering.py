@@ -65,6 +65,21 @@ def test_signing_up_with_an_account_is_proven_and_a_double_submit_is_one(client,
     assert Interaction.objects.filter(person=user.person, kind="volunteer", collective=collective).count() == 1
 
 
+def test_a_guest_s_sign_up_form_puts_the_consent_box_before_its_words_and_keeps_what_was_typed(
+    client, host, collective
+):
+    o = volunteering.opportunity_create(host=host, collective=collective, by=None, title="Paint")
+    page = client.get(f"/fr/volunteer/{o.public_id}").content.decode()
+    form = page[page.index('<form method="post" class="stack">') :]
+    assert form.index('name="keep_informed"') < form.index("Tenez-moi informé")  # the box, then its words
+    assert form.index('name="name"') < form.index('name="email"') < form.index('name="message"')
+    r = client.post(f"/fr/volunteer/{o.public_id}", {"name": "Gus Guest", "email": "gus@", "message": "Samedi"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "Indiquez une adresse e-mail valable." in page
+    assert 'value="Gus Guest"' in page and "Samedi</textarea>" in page
+    assert not SignUp.objects.filter(opportunity=o).exists()
+
+
 def test_a_guest_signs_up_then_confirms_by_email_and_a_double_submit_is_one(
     client, host, collective, mailoutbox, django_capture_on_commit_callbacks
 ):
