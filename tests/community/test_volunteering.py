@@ -136,7 +136,7 @@ def test_the_collective_admin_sees_confirms_and_declines_and_the_volunteer_is_to
     assert len(mail.outbox) == 2
     assert by_to["fr@example.org"].subject.startswith("Vous êtes confirmé")
     assert "Paint the school" in by_to["fr@example.org"].subject and "/people/me/" in by_to["fr@example.org"].body
-    assert by_to["nl@x.org"].subject.startswith("Over je aanmelding")
+    assert by_to["nl@x.org"].subject.startswith("Over uw aanmelding")
 
 
 def test_the_admin_messages_a_volunteer_and_nobody_else_may(client, host, collective, mailoutbox):

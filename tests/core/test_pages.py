@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 HOME_TITLE = {
     "en": "Your city, as an open collective",
     "fr": "Votre ville, en collectif ouvert",
-    "nl": "Jouw stad als open collectief",
+    "nl": "Uw stad als open collectief",
     "ar": "مدينتك، كمجموعة مفتوحة",
 }
 
