@@ -175,3 +175,47 @@ def test_two_lines_to_look_at_are_said_in_arabic(client, host, bank_account):
     body = client.get(reverse("host_admin", args=[host.slug]), HTTP_ACCEPT_LANGUAGE="ar", follow=True)
     text = body.content.decode()
     assert "سطران للمراجعة" in text and "lines to look at" not in text
+
+
+def test_the_bank_pages_say_what_moving_money_needs_before_the_forms(client, host, collective, bank_account):
+    """Two-factor off: the import and the queue say to turn it on (settings); on but not confirmed lately: they
+    offer "Confirm with your code", and a form sent anyway goes to that prompt (it said "turn it on" to people
+    who had). Nothing is imported or assigned until then."""
+    from opencity.accounts.models import User
+    from opencity.banking import services
+
+    services.statement_import(
+        host=host, data=camt053(iban=IBAN, lines=[Line(5000, "sponsor", structured=False)]), system=True
+    )
+    line = BankStatementLine.objects.get()
+    admin = host.admins.first()
+    urls = {name: _url(name, host) for name in ("index", "unmatched")}  # before a request picks a language
+    client.force_login(admin)
+    for name in ("index", "unmatched"):
+        page = client.get(f"/fr{urls[name]}").content.decode()
+        assert "Activez " in page and "/accounts/settings/#two-factor" in page
+    r = client.post(_url("upload", host), {"file": SimpleUploadedFile("s.xml", b"<x/>")})
+    assert r.status_code == 302 and r["Location"].endswith("/accounts/settings/#two-factor")
+
+    enable_2fa(admin)
+    client.force_login(User.objects.get(pk=admin.pk))  # two-factor on, not confirmed in this session
+    for url in urls.values():
+        page = client.get(f"/ar{url}").content.decode()
+        assert "أكّد باستخدام رمزك" in page
+        assert f"/accounts/confirm-code/?next=/ar{url}" in page.replace("%2F", "/")
+    r = client.post(
+        _url("upload", host),
+        {"file": SimpleUploadedFile("s.xml", camt053(iban=IBAN, lines=[Line(100, "x", structured=False)]))},
+    )
+    assert r.status_code == 302 and "/accounts/confirm-code/" in r["Location"]
+    r = client.post(
+        _url("line_action", host, public_id=line.public_id, action="added_funds"), {"collective": collective.slug}
+    )
+    assert r.status_code == 302 and "/accounts/confirm-code/" in r["Location"]
+    line.refresh_from_db()
+    assert line.state == LineState.UNMATCHED and BankStatementLine.objects.count() == 1
+
+    client.force_login(enable_2fa(admin))  # confirmed just now: no notice, the forms work
+    page = client.get(urls["unmatched"], follow=True).content.decode()
+    assert 'class="msg warning"' not in page  # no notice
+    assert f"/lines/{line.public_id}/do/added_funds" in page  # the forms are there

@@ -41,5 +41,14 @@ def has_2fa(user) -> bool:
     return totp_on(user) and otp_fresh(user)
 
 
+def money_gate(user) -> str:
+    """What stands between this signed-in person and moving money: "off" (turn two-factor on in the settings),
+    "stale" (confirm with a code: the sudo window has lapsed) or "" (nothing). For the notice pages show
+    (accounts/_money_gate.html) before a form that moves money, so nobody fills one in to be refused."""
+    if not totp_on(user):
+        return "off"
+    return "" if otp_fresh(user) else "stale"
+
+
 def can_use_settings(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opencity.accounts.decorators import sudo_redirect
+from opencity.accounts.permissions import money_gate
 from opencity.banking import matching, permissions, reconciliation, selectors, services
 from opencity.banking.formats import max_bytes
 from opencity.banking.models import LineState
@@ -49,6 +51,7 @@ def index(request, slug):
             "statements": selectors.host_statements(host)[:50],
             "unmatched_count": selectors.unmatched_lines(host).count(),
             "max_mb": max_bytes() // (1024 * 1024),
+            "gate": money_gate(request.user),
         },
     )
 
@@ -78,6 +81,8 @@ def upload(request, slug):
     host = _host(request, slug)
     if host is None:
         return redirect_to_login(_bank_url(hosting_selectors.host_by_slug(slug)))
+    if sudo := sudo_redirect(request):
+        return sudo
     files = request.FILES.getlist("file")
     if not files:
         messages.error(request, _("Choose a statement file (CAMT.053 or CODA)."))
@@ -137,6 +142,7 @@ def unmatched(request, slug):
             "assigned": selectors.host_lines(host).filter(state__in=[LineState.ASSIGNED, LineState.HOST])[:100],
             "collectives": selectors.host_active_collectives(host),
             "can_assign": permissions.can_assign_line(request.user, host),
+            "gate": money_gate(request.user),
         },
     )
 
@@ -149,6 +155,8 @@ def line_action(request, slug, public_id, action):
     line = selectors.line_by_public_id(host, public_id)
     if line is None:
         raise Http404
+    if sudo := sudo_redirect(request):
+        return sudo
     post = request.POST
     try:
         if action in ("added_funds", "contribution"):

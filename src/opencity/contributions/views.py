@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_redirect
-from opencity.accounts.permissions import has_2fa
 from opencity.community.services import consent_wording
 from opencity.contributions import identity, permissions, recurring, selectors, services, settlement
 from opencity.contributions.forms import TierForm, checkout_request_from_post, parse_amount
@@ -293,7 +292,6 @@ def refund(request, public_id: str):
             "left": left,
             "error": error,
             "reason": reason,
-            "needs_2fa": not has_2fa(request.user),
         },
         status=400 if error else 200,
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from opencity.accounts.decorators import sudo_redirect
-from opencity.accounts.permissions import totp_on
+from opencity.accounts.permissions import money_gate
 from opencity.core.errors import DomainError
 from opencity.hosting import selectors as hosting_selectors
 from opencity.ledger import exports, selectors, services
@@ -55,7 +55,7 @@ def _page(request, host, *, form=None, status: int = 200):
             **_general_ledger_range(request, host),
             "at_form": AtDateForm(initial={"at": timezone.localdate()}),
             "reverse_form": ReverseForm(),
-            "needs_2fa": not totp_on(request.user),
+            "gate": money_gate(request.user),
         },
         status=status,
     )
