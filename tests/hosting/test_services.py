@@ -47,7 +47,9 @@ def test_slug_suggestion_is_free_and_readable(host):
     make_collective(host, slug="repair-cafe-ixelles")
     assert slugs.slug_suggest("Repair Café Ixelles") == "repair-cafe-ixelles-2"
     assert slugs.slug_suggest("API") == "api-2"  # reserved words are skipped
-    assert slugs.slug_suggest("مقهى") == "initiative"
+    assert slugs.slug_suggest("حديقة الحي") == "hdyqh-lhy"  # another script is transliterated
+    assert slugs.slug_suggest("Сад") == "sad"
+    assert slugs.slug_suggest("🌱🌱") == "initiative"  # nothing to write in Latin letters
     collective = services.collective_create(user=make_user(), host=host, name="Repair Café Ixelles")
     assert collective.slug == "repair-cafe-ixelles-2"
 

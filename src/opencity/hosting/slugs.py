@@ -7,7 +7,9 @@ changes its address at most RENAMES_PER_DAY times a day.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -37,8 +39,10 @@ def slug_is_free(slug: str) -> bool:
 
 
 def slug_suggest(name: str) -> str:
-    """A free slug derived from the name: "Repair Café Ixelles" → "repair-cafe-ixelles" (or -2, -3…)."""
-    base = slugify(name)[:44].strip("-") or "initiative"
+    """A free slug derived from the name: "Repair Café Ixelles" → "repair-cafe-ixelles" (or -2, -3…). A name in
+    another script is transliterated ("حديقة الحي" → "hdyqh-lhy"), so it is not one of many "initiative-N"."""
+    latin = "".join(anyascii(c) if unicodedata.category(c)[0] in "LN" else c for c in name or "")  # not emoji
+    base = slugify(latin)[:44].strip("-") or "initiative"
     if len(base) < 2:
         base = f"{base}-collective"
     candidate, n = base, 2
