@@ -75,7 +75,7 @@ def test_a_guest_s_sign_up_form_puts_the_consent_box_before_its_words_and_keeps_
     assert form.index('name="name"') < form.index('name="email"') < form.index('name="message"')
     r = client.post(f"/fr/volunteer/{o.public_id}", {"name": "Gus Guest", "email": "gus@", "message": "Samedi"})
     page = r.content.decode()
-    assert r.status_code == 400 and "Indiquez une adresse e-mail valable." in page
+    assert r.status_code == 400 and "Saisissez une adresse e-mail valide." in page
     assert 'value="Gus Guest"' in page and "Samedi</textarea>" in page
     assert not SignUp.objects.filter(opportunity=o).exists()
 

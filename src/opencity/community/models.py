@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencity.core.ids import public_id_field
 
@@ -142,7 +143,7 @@ class Opportunity(models.Model):
     """A volunteer opportunity of a collective, or of the host itself (collective empty)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("volunteering", "Open")
         CLOSED = "closed", _("Closed")
 
     public_id = public_id_field("vol")

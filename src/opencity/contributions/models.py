@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencity.core.ids import public_id_field
 from opencity.money import MAX_AMOUNT_MINOR
@@ -70,9 +71,9 @@ class RecurringContribution(models.Model):
     """A membership: one payment per interval, by Stripe subscription or by the demo card."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("contribution", "Active")
         PAST_DUE = "past_due", _("Past due")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("contribution", "Cancelled")
 
     public_id = public_id_field("rec")
     collective = models.ForeignKey(
@@ -136,11 +137,11 @@ class Contribution(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("contribution", "Failed")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
-        REFUNDED = "refunded", _("Refunded")
+        REFUNDED = "refunded", pgettext_lazy("contribution", "Refunded")
         DISPUTED = "disputed", _("Disputed")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("contribution", "Cancelled")
 
     class Purpose(models.TextChoices):
         """What the payment is for; settlement tells the purpose's owner (payments.pipeline) once it settles."""

@@ -4,7 +4,11 @@
 entry, a plural entry without every form its language counts (Arabic has six: with two, "2 lines" falls
 back to English), a committed .mo is out of date with its .po, or code translates a sentence when its
 module is imported (`gettext` at module or class level: every reader then gets the language the server
-started in; such text must use `gettext_lazy`). `--compile` rewrites the .mo files.
+started in; such text must use `gettext_lazy`), or two catalogues translate the same msgid (and msgctxt)
+differently: Django merges every catalogue of a language into one, so only one of them wins on every page
+(the Dutch volunteer "Sign up" read "Registreren", the accounts catalogue's "create an account"); give the
+meanings a context (`pgettext`, `{% translate … context "…" %}`) or agree on one translation.
+`--compile` rewrites the .mo files.
 """
 
 from __future__ import annotations
@@ -69,6 +73,30 @@ def eager_calls(source: str) -> list[int]:
     return sorted(lines)
 
 
+def _catalogue_name(po_path: Path) -> str:
+    """The folder holding `locale/`: the app (`community`), or `opencity` for the project's catalogue."""
+    return po_path.parents[3].name
+
+
+def conflicts(paths: list[Path]) -> dict[str, list[tuple[str | None, str, list[str]]]]:
+    """Per language in LANGS: each (msgctxt, msgid, catalogues) that two catalogues translate differently."""
+    out: dict[str, list[tuple[str | None, str, list[str]]]] = {}
+    for lang in LANGS:
+        seen: dict[tuple[str | None, str], dict[str, object]] = {}
+        for po_path in paths:
+            if po_path.parts[-3] != lang:
+                continue
+            for e in polib.pofile(str(po_path)).translated_entries():
+                text = e.msgstr or tuple(sorted(e.msgstr_plural.items()))
+                seen.setdefault((e.msgctxt, e.msgid), {})[_catalogue_name(po_path)] = text
+        out[lang] = [
+            (ctxt, msgid, sorted(by_cat))
+            for (ctxt, msgid), by_cat in sorted(seen.items(), key=lambda kv: (kv[0][1], kv[0][0] or ""))
+            if len(set(by_cat.values())) > 1
+        ]
+    return out
+
+
 def problems() -> list[str]:
     out = []
     for py in sorted(ROOT.rglob("*.py")):
@@ -100,6 +128,13 @@ def problems() -> list[str]:
         expected = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in po.translated_entries()}
         if compiled != expected:
             out.append(f"{rel}: .mo is out of date (run `make compilemessages`)")
+    for lang, found in conflicts(catalogues()).items():
+        for ctxt, msgid, cats in found:
+            where = f"{msgid!r} (context {ctxt!r})" if ctxt else repr(msgid)
+            out.append(
+                f"{lang}: {where} is translated differently in {', '.join(cats)}:"
+                " give the meanings a context or one translation"
+            )
     return out
 
 

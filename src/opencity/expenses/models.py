@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opencity.core.ids import new_public_id, public_id_field
 
@@ -16,7 +17,7 @@ class ExpenseType(models.TextChoices):
 
 
 class BuiltinCategory(models.TextChoices):
-    VENUE = "venue", _("Venue")
+    VENUE = "venue", pgettext_lazy("expense category", "Venue")
     FOOD = "food", _("Food and drinks")
     PRINTING = "printing", _("Printing")
     TRANSPORT = "transport", _("Transport")
@@ -36,7 +37,7 @@ class ExpenseStatus(models.TextChoices):
     INCOMPLETE = "incomplete", _("Incomplete")
     ON_HOLD = "on_hold", _("On hold")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("expense", "Rejected")
     SCHEDULED = "scheduled", _("Scheduled for payment")
     PAID = "paid", _("Paid")
     ERROR = "error", _("Payment error")
