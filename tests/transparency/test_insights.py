@@ -106,3 +106,20 @@ def test_collectives_like_this_one(client):
     assert like["peers"]["collectives"] == 3 and like["own"] == 1000 + 1100
     lonely = host.collectives.get(category="sport")
     assert "Collectives like this one" not in client.get(f"/{lonely.slug}/").content.decode()
+
+
+def test_a_median_and_its_range_keep_their_order_in_arabic(client):
+    """ "median (lowest – highest)": each amount is isolated, so a right-to-left page does not mix the three."""
+    import re
+
+    from django.utils import translation
+
+    from opencity.money import Money, format_money
+
+    host, _collectives = _world(3)
+    raised = client.get(f"/{host.slug}/insights?period=all").context["data"]["raising"]["rows"][0]["raised"]
+    page = client.get(f"/ar/{host.slug}/insights?period=all").content.decode()
+    spreads = re.findall(r"<bdi>([^<]+)</bdi> \(<bdi>([^<]+)</bdi> – <bdi>([^<]+)</bdi>\)", page)
+    with translation.override("ar"):
+        expected = tuple(format_money(Money(raised[k], "EUR")) for k in ("median", "min", "max"))
+    assert expected in spreads

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 from opencity.core.markdown import render_markdown
 from opencity.money import Money, format_money
@@ -19,6 +20,18 @@ def money(value, currency: str | None = None):
     if isinstance(value, Money):
         return format_money(value)
     return format_money(Money(int(value), currency or "EUR"))
+
+
+@register.simple_tag
+def money_spread(spread: dict, currency: str):
+    """`{% money_spread r.raised "EUR" %}` → "median (lowest – highest)" of a {"median", "min", "max"} of minor
+    units. Each amount is isolated (<bdi>): in a right-to-left page the three keep their order and their signs."""
+    return format_html(
+        "<bdi>{}</bdi> (<bdi>{}</bdi> – <bdi>{}</bdi>)",
+        money(spread["median"], currency),
+        money(spread["min"], currency),
+        money(spread["max"], currency),
+    )
 
 
 @register.simple_tag(takes_context=True)
