@@ -83,6 +83,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "opencity.urls"
 WSGI_APPLICATION = "opencity.wsgi.application"
 
+FORM_RENDERER = "opencity.core.forms_renderer.Renderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
