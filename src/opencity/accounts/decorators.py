@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from opencity.accounts.permissions import has_2fa, totp_on
+from opencity.accounts.permissions import money_gate
 from opencity.core.redirects import is_safe_next
 
 
@@ -31,10 +31,11 @@ def sudo_redirect(request):
     Call it after the view's own permission check, so strangers still get their 403/404."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not totp_on(request.user):
+    gate = money_gate(request.user)
+    if gate == "off":
         messages.warning(request, _("Turn on two-factor authentication first: it is required before moving money."))
         return redirect(reverse("accounts:settings") + "#two-factor")
-    if not has_2fa(request.user):
+    if gate == "stale":
         return redirect(sudo_url(request))
     return None
 
