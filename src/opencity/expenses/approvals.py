@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opencity.core.errors import Conflict, PermissionDenied, ValidationFailed
 from opencity.expenses import payout_files, permissions
-from opencity.expenses.models import Expense, ExpenseApproval, ExpenseEvent, ExpenseStatus, PayoutLine
-from opencity.expenses.services import lock_expense, record_transition
+from opencity.expenses.models import Expense, ExpenseApproval, ExpenseStatus, PayoutLine
+from opencity.expenses.services import lock_expense, record_event, record_transition
 
 APPROVAL_MESSAGES = {
     "forbidden": (PermissionDenied, _("Only an admin of this collective or of its host can approve expenses.")),
@@ -40,11 +40,9 @@ def expense_approve(*, expense: Expense, by, note: str = "") -> Expense:
             expense.approved_at = timezone.now()
             record_transition(expense, action="opencity.expense.approved", to=ExpenseStatus.APPROVED, by=by, note=note)
         else:
-            ExpenseEvent.objects.create(
-                expense=expense,
+            record_event(
+                expense,
                 action="opencity.expense.approval_added",
-                from_status=expense.status,
-                to_status=expense.status,
                 by=by,
                 note=note or str(_("Approval %(n)s of %(needed)s.") % {"n": count, "needed": needed}),
             )

@@ -59,6 +59,13 @@ def record_transition(expense: Expense, *, action: str, to: str, by, note: str =
         notifications.notify_on_commit(expense=expense, action=action, by=by, note=note)
 
 
+def record_event(expense: Expense, *, action: str, by, note: str = "") -> None:
+    """Something happened that leaves the status as it is (an edit, one approval of two)."""
+    ExpenseEvent.objects.create(
+        expense=expense, action=action, from_status=expense.status, to_status=expense.status, by=by, note=note
+    )
+
+
 def lock_expense(expense: Expense) -> Expense:
     return Expense.objects.select_for_update(of=("self",)).select_related("collective__host").get(pk=expense.pk)
 
@@ -273,13 +280,7 @@ def expense_update(
         )
         expense.save()
         _save_items(expense, items, existing)
-        ExpenseEvent.objects.create(
-            expense=expense,
-            action="opencity.expense.edited",
-            from_status=expense.status,
-            to_status=expense.status,
-            by=by,
-        )
+        record_event(expense, action="opencity.expense.edited", by=by)
         if _what_is_approved(expense) != before:
             # Approvals were given to what they saw: any change to amount, items, payee or payout method (a
             # saved draft too) starts a new round, so the approvals of the old one no longer count.
